@@ -1,0 +1,1 @@
+"""Admin registrations; the walking-skeleton work fills this in."""

@@ -1,0 +1,32 @@
+"""The one registry of audit action names. Every AuditLog row uses one of these."""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    PARTNER_SIGNED_UP = "catalog.partner.signed_up"
+    PARTNER_UPDATED = "catalog.partner.updated"
+    AGREEMENT_ACCEPTED = "catalog.agreement.accepted"
+    USER_EMAIL_CONFIRMED = "catalog.user.email_confirmed"
+    INTEGRATION_REGISTERED = "catalog.integration.registered"
+    INTEGRATION_PROMOTED = "catalog.integration.promoted"
+    INTEGRATION_ROLLED_BACK = "catalog.integration.rolled_back"
+    INTEGRATION_IMPORTED = "catalog.integration.imported"
+    SPEC_SAVED = "catalog.spec.saved"
+    SPEC_SUBMITTED = "catalog.spec.submitted"
+    SPEC_APPROVED = "catalog.spec.approved"
+    SPEC_CHANGES_REQUESTED = "catalog.spec.changes_requested"
+    PULL_REQUEST_RECORDED = "catalog.pull_request.recorded"
+    PULL_REQUEST_STATE_CHANGED = "catalog.pull_request.state_changed"
+    CHANGE_REQUEST_SUBMITTED = "catalog.change_request.submitted"
+    CHANGE_REQUEST_APPROVED = "catalog.change_request.approved"
+    CHANGE_REQUEST_REFUSED = "catalog.change_request.refused"
+    METADATA_SAVED = "catalog.metadata.saved"
+    METADATA_SUBMITTED = "catalog.metadata.submitted"
+    METADATA_APPROVED = "catalog.metadata.approved"
+    METADATA_CHANGES_REQUESTED = "catalog.metadata.changes_requested"
+    BETA_LINK_ISSUED = "catalog.beta_link.issued"
+    BETA_LINK_REVOKED = "catalog.beta_link.revoked"
+    BETA_LINK_EXTENDED = "catalog.beta_link.extended"
+    CUSTOMER_VERIFIED = "catalog.customer.verified"
+    OUTBOX_RETRIED = "catalog.outbox.retried"

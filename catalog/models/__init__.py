@@ -1,0 +1,29 @@
+from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
+from .audit import AuditLog
+from .beta import BetaLink, CustomerVerification
+from .integrations import Category, DestinationMode, Integration, Stage
+from .metadata import MetadataImage, MetadataRevision
+from .outbox import OutboxMessage
+from .spec import ChangeRequest, FreezeDate, PullRequest, ReviewStatus, SpecRevision
+
+__all__ = [
+    "AgreementAcceptance",
+    "AgreementVersion",
+    "AuditLog",
+    "BetaLink",
+    "Category",
+    "ChangeRequest",
+    "CustomerVerification",
+    "DestinationMode",
+    "FreezeDate",
+    "Integration",
+    "MetadataImage",
+    "MetadataRevision",
+    "OutboxMessage",
+    "Partner",
+    "PullRequest",
+    "ReviewStatus",
+    "SpecRevision",
+    "Stage",
+    "User",
+]

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class BetaLink(models.Model):
+    """A private-beta invitation for one customer. Only a hash of the token is stored."""
+
+    integration = models.ForeignKey(
+        "catalog.Integration", on_delete=models.CASCADE, related_name="beta_links"
+    )
+    email = models.EmailField()
+    workspace_name = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    open_count = models.PositiveIntegerField(default=0)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Beta link for {self.email} to {self.integration}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class CustomerVerification(models.Model):
+    """A customer confirmed through a beta link that the integration works in their workspace."""
+
+    integration = models.ForeignKey(
+        "catalog.Integration", on_delete=models.CASCADE, related_name="verifications"
+    )
+    beta_link = models.ForeignKey(
+        BetaLink, on_delete=models.PROTECT, related_name="verifications"
+    )
+    workspace_name = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_name} verified {self.integration}"

@@ -1,0 +1,62 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    """An email written in the same transaction as the change that causes it, sent later.
+
+    ``(event_id, recipient)`` is unique, so one event never produces two messages to one person.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    event_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    event = models.CharField(max_length=80)
+    kind = models.CharField(max_length=40, help_text="Notification kind, for opt-outs.")
+    recipient = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+    )
+    integration = models.ForeignKey(
+        "catalog.Integration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+    )
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "recipient"], name="outbox_event_recipient_unique"
+            )
+        ]
+        permissions = [("retry_outboxmessage", "Can retry a failed notification")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient} ({self.status})"

@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "In review"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class SpecRevision(models.Model):
+    """A version of the integration's plan, shaped like a destination definition (JSON)."""
+
+    integration = models.ForeignKey(
+        "catalog.Integration", on_delete=models.CASCADE, related_name="spec_revisions"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    definition = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    field_comments = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["integration", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "number"], name="spec_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration} spec r{self.number} ({self.status})"
+
+
+class PullRequest(models.Model):
+    """A pull request the partner recorded: code on the destinations repository, or docs."""
+
+    class Kind(models.TextChoices):
+        CODE = "code", "Destinations pull request"
+        DOCS = "docs", "Documentation pull request"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        MERGED = "merged", "Merged"
+
+    integration = models.ForeignKey(
+        "catalog.Integration", on_delete=models.CASCADE, related_name="pull_requests"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CODE)
+    url = models.URLField(max_length=500)
+    description = models.TextField(blank=True)
+    unit_tests_added = models.BooleanField(default=False)
+    tested_end_to_end = models.BooleanField(default=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    merged_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["url"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ChangeRequest(models.Model):
+    """A change to a live integration: a new spec revision with its pull request."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "In review"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    integration = models.ForeignKey(
+        "catalog.Integration", on_delete=models.CASCADE, related_name="change_requests"
+    )
+    spec_revision = models.OneToOneField(
+        SpecRevision, on_delete=models.PROTECT, related_name="change_request"
+    )
+    pull_request = models.ForeignKey(
+        PullRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pr_url = models.URLField(max_length=500)
+    video_url = models.URLField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    rule_results = models.JSONField(default=list, blank=True)
+    diff = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    deploy_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Change to {self.integration} ({self.status})"
+
+
+class FreezeDate(models.Model):
+    """A date on which no deploy happens (a Wednesday in a freeze skips to the next one)."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}".strip()

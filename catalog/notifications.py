@@ -1,0 +1,108 @@
+"""Write notification emails to the outbox, in the caller's transaction.
+
+Rendering happens here, when the event happens, so what is sent is what was true at that moment.
+Delivery is the outbox tasks' job (catalog.tasks); ``queue_delivery`` hands the new rows over
+after commit.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from catalog.models import OutboxMessage, User
+
+
+class Kind:
+    """Notification kinds. Partner users may turn off the optional ones."""
+
+    STAGE_CHANGES = "stage_changes"
+    REVIEW_RESULTS = "review_results"
+    REVIEW_QUEUE = "review_queue"
+    VERIFICATIONS = "verifications"
+    INVITATIONS = "invitations"
+    SECURITY = "security"
+
+    OPTIONAL = {
+        STAGE_CHANGES: "Stage moves and roll-backs of my integrations",
+        REVIEW_RESULTS: "Review results for specs, metadata and pull requests",
+        REVIEW_QUEUE: "Submissions waiting for review (staff)",
+        VERIFICATIONS: "Customer verifications from beta links",
+    }
+    MANDATORY = {INVITATIONS, SECURITY}
+
+
+def partner_recipients(integration) -> list[User]:
+    if integration.partner_id is None:
+        return []
+    return list(integration.partner.users.filter(is_active=True).order_by("id"))
+
+
+def staff_recipients() -> list[User | str]:
+    people: list[User | str] = list(User.objects.filter(is_staff=True, is_active=True).order_by("id"))
+    known = {u.email.lower() for u in people}
+    people += [e for e in settings.STAFF_NOTIFICATION_EMAILS if e.lower() not in known]
+    return people
+
+
+def _wants(recipient: User | str, kind: str) -> bool:
+    if kind in Kind.MANDATORY or isinstance(recipient, str):
+        return True
+    return kind not in (recipient.email_opt_outs or [])
+
+
+def notify(
+    *,
+    event: str,
+    kind: str,
+    recipients: Iterable[User | str],
+    template: str,
+    context: dict,
+    integration=None,
+) -> list[OutboxMessage]:
+    """Render ``templates/emails/<template>.{subject.txt,txt,html}`` once per recipient."""
+    event_id = uuid.uuid4()
+    rows: list[OutboxMessage] = []
+    seen: set[str] = set()
+    for recipient in recipients:
+        email = (recipient if isinstance(recipient, str) else recipient.email).strip().lower()
+        if not email or email in seen or not _wants(recipient, kind):
+            continue
+        seen.add(email)
+        ctx = {
+            "site_url": settings.SITE_URL,
+            "integration": integration,
+            "recipient": recipient,
+            **context,
+        }
+        subject = " ".join(render_to_string(f"emails/{template}.subject.txt", ctx).split())
+        rows.append(
+            OutboxMessage(
+                event_id=event_id,
+                event=event,
+                kind=kind,
+                recipient=email,
+                user=None if isinstance(recipient, str) else recipient,
+                integration=integration,
+                subject=subject[:250],
+                body_text=render_to_string(f"emails/{template}.txt", ctx),
+                body_html=render_to_string(f"emails/{template}.html", ctx),
+            )
+        )
+    created = OutboxMessage.objects.bulk_create(rows)
+    if created:
+        ids = [m.pk for m in created if m.pk is not None] or list(
+            OutboxMessage.objects.filter(event_id=event_id).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: queue_delivery(ids))
+    return created
+
+
+def queue_delivery(message_ids: list[int]) -> None:
+    """Hand freshly committed outbox rows to the delivery task."""
+    from catalog import tasks
+
+    for message_id in message_ids:
+        tasks.deliver_outbox_message.delay(message_id)

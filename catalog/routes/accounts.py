@@ -1,0 +1,3 @@
+"""URL routes for the accounts area."""
+
+urlpatterns: list = []

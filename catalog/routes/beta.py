@@ -1,0 +1,3 @@
+"""URL routes for the beta area."""
+
+urlpatterns: list = []

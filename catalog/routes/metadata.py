@@ -1,0 +1,3 @@
+"""URL routes for the metadata area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL routes for the outbox area."""
+
+urlpatterns: list = []

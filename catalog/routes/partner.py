@@ -1,0 +1,3 @@
+"""URL routes for the partner area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL routes for the public area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL routes for the spec area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL routes for the staff area."""
+
+urlpatterns: list = []

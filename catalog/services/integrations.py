@@ -1,0 +1,179 @@
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog import stages
+from catalog.audit import Action
+from catalog.models import DestinationMode, Integration, Stage, User
+from catalog.notifications import Kind, notify, partner_recipients
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError, PermissionDeniedError
+
+MOBILE_REFUSAL = (
+    "Device-mode mobile destinations can't be built by partners. Build a cloud-mode "
+    "destination, and a mobile plugin if you need data from the device (such as a session ID)."
+)
+
+
+def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:120].strip("-") or "integration"
+    slug, n = base, 2
+    qs = Integration.objects.all()
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    while qs.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
+    qs = Integration.objects.filter(name__iexact=name.strip())
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def integration_register(*, actor: User, name: str, mode: str) -> Integration:
+    if not actor.is_partner:
+        raise PermissionDeniedError("Only partner users can register integrations.")
+    name = " ".join(name.split())
+    if not name:
+        raise ApplicationError("Give the integration a name.", field="name")
+    if mode == "device-mobile":
+        raise ApplicationError(MOBILE_REFUSAL, field="mode")
+    if mode not in DestinationMode.values:
+        raise ApplicationError("Choose cloud-mode or device-mode (web).", field="mode")
+    if name_taken(name):
+        raise ApplicationError(
+            f"An integration named “{name}” already exists. Choose another name.", field="name"
+        )
+    try:
+        with transaction.atomic():
+            integration = Integration.objects.create(
+                partner_id=actor.partner_id, name=name, slug=unique_slug(name), mode=mode
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            f"An integration named “{name}” already exists. Choose another name.", field="name"
+        ) from None
+    audit_record(
+        action=Action.INTEGRATION_REGISTERED,
+        actor=actor,
+        integration=integration,
+        target=integration,
+        new_value={"name": name, "slug": integration.slug, "mode": mode},
+    )
+    return integration
+
+
+def _lock(integration_id: int) -> Integration:
+    try:
+        return Integration.objects.select_for_update().get(pk=integration_id)
+    except Integration.DoesNotExist:
+        raise ApplicationError("No such integration.", status=404) from None
+
+
+def _check_staff(actor: User) -> None:
+    if not (actor.is_active and actor.is_staff and actor.has_perm("catalog.promote_integration")):
+        raise PermissionDeniedError("Only staff with the promote permission can move stages.")
+
+
+def _notify_move(integration: Integration, *, old: str, new: str, actor: User, note: str, rolled_back: bool) -> None:
+    notify(
+        event=str(Action.INTEGRATION_ROLLED_BACK if rolled_back else Action.INTEGRATION_PROMOTED),
+        kind=Kind.STAGE_CHANGES,
+        recipients=partner_recipients(integration),
+        template="stage_moved",
+        context={
+            "old_stage": Stage(old).label,
+            "new_stage": Stage(new).label,
+            "note": note,
+            "rolled_back": rolled_back,
+            "actor": actor,
+        },
+        integration=integration,
+    )
+
+
+@transaction.atomic
+def integration_promote(
+    *, integration_id: int, actor: User, expected_stage: str, note: str = ""
+) -> Integration:
+    """Move one step forward when every gate item holds. ``expected_stage`` is the stage the
+    person saw: a second press of the same button finds the row already moved and is refused."""
+    _check_staff(actor)
+    integration = _lock(integration_id)
+    if integration.stage != expected_stage:
+        raise ApplicationError(
+            f"{integration.name} is already in {integration.get_stage_display()}; "
+            "nothing was changed. Reload to see its current state.",
+            status=409,
+        )
+    target = stages.NEXT.get(integration.stage)
+    if target is None:
+        raise ApplicationError(f"{integration.name} is public; there is no next stage.", status=409)
+    items = stages.checklist(integration)
+    failing = [item for item in items if not item.passed]
+    if failing:
+        raise ApplicationError(
+            "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
+            items=failing,
+            status=409,
+        )
+    old = integration.stage
+    now = timezone.now()
+    integration.stage = target
+    integration.stage_changed_at = now
+    fields = ["stage", "stage_changed_at", "updated_at"]
+    if target == Stage.PUBLIC and integration.public_since is None:
+        integration.public_since = now
+        fields.append("public_since")
+    integration.save(update_fields=fields)
+    audit_record(
+        action=Action.INTEGRATION_PROMOTED,
+        actor=actor,
+        integration=integration,
+        target=integration,
+        old_value={"stage": old},
+        new_value={"stage": target},
+        note=note,
+    )
+    _notify_move(integration, old=old, new=target, actor=actor, note=note, rolled_back=False)
+    return integration
+
+
+@transaction.atomic
+def integration_roll_back(
+    *, integration_id: int, actor: User, expected_stage: str, reason: str
+) -> Integration:
+    _check_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say why the integration goes back a stage.", field="reason")
+    integration = _lock(integration_id)
+    if integration.stage != expected_stage:
+        raise ApplicationError(
+            f"{integration.name} is already in {integration.get_stage_display()}; "
+            "nothing was changed. Reload to see its current state.",
+            status=409,
+        )
+    target = stages.PREVIOUS.get(integration.stage)
+    if target is None:
+        raise ApplicationError(f"{integration.name} is at the first stage already.", status=409)
+    old = integration.stage
+    integration.stage = target
+    integration.stage_changed_at = timezone.now()
+    integration.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    audit_record(
+        action=Action.INTEGRATION_ROLLED_BACK,
+        actor=actor,
+        integration=integration,
+        target=integration,
+        old_value={"stage": old},
+        new_value={"stage": target},
+        note=reason,
+    )
+    _notify_move(integration, old=old, new=target, actor=actor, note=reason, rolled_back=True)
+    return integration

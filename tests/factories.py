@@ -1,0 +1,71 @@
+import factory
+from django.utils import timezone
+
+from catalog.models import (
+    AgreementAcceptance,
+    Integration,
+    Partner,
+    Stage,
+    User,
+)
+from catalog.stages import current_agreements
+
+PASSWORD = "correct horse battery staple"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Acme {n} Inc.")
+    website = factory.Sequence(lambda n: f"https://acme{n}.example.com")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PartnerUserFactory(UserFactory):
+    partner = factory.SubFactory(PartnerFactory)
+    partner_role = User.PartnerRole.OWNER
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def perms(obj, create, extracted, **kwargs):
+        if create:
+            from catalog.permissions import ensure_staff_group
+
+            obj.groups.add(ensure_staff_group())
+
+
+class IntegrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Integration
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Destination {n}")
+    slug = factory.Sequence(lambda n: f"destination-{n}")
+    mode = "cloud"
+    stage = Stage.SIGNUP
+
+
+def accept_agreements(user: User) -> None:
+    for version in current_agreements().values():
+        AgreementAcceptance.objects.get_or_create(
+            user=user, partner=user.partner, agreement=version
+        )
