@@ -11,6 +11,13 @@ import pytest
 from tests import factories
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing cost is not what the tests measure.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
