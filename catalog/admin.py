@@ -1,1 +1,0 @@
-"""Admin registrations; the walking-skeleton work fills this in."""

@@ -1,0 +1,3 @@
+"""Admin registrations, one module per area. Admin actions call the same services as the site."""
+
+from . import beta, core, metadata, outbox, spec  # noqa: F401

@@ -1,0 +1,4 @@
+"""Celery tasks (autodiscovered as ``catalog.tasks``), one module per area."""
+
+from .assets import *  # noqa: F403
+from .outbox import *  # noqa: F403

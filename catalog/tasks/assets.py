@@ -1,0 +1,1 @@
+"""Asset work (screenshot thumbnails, previews) run as tasks."""
