@@ -8,6 +8,8 @@ class Action(StrEnum):
     PARTNER_UPDATED = "catalog.partner.updated"
     AGREEMENT_ACCEPTED = "catalog.agreement.accepted"
     USER_EMAIL_CONFIRMED = "catalog.user.email_confirmed"
+    USER_CONFIRMATION_SENT = "catalog.user.confirmation_sent"
+    USER_PASSWORD_RESET_REQUESTED = "catalog.user.password_reset_requested"
     INTEGRATION_REGISTERED = "catalog.integration.registered"
     INTEGRATION_PROMOTED = "catalog.integration.promoted"
     INTEGRATION_ROLLED_BACK = "catalog.integration.rolled_back"
