@@ -1,6 +1,22 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+
+
+class BetaLinkState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+    VERIFIED = "verified", "Verified"
+
+
+class BetaLinkQuerySet(models.QuerySet):
+    def with_state(self):
+        """Annotate ``is_verified`` so listing many links costs one query (no per-row lookups)."""
+        return self.annotate(
+            is_verified=Exists(CustomerVerification.objects.filter(beta_link=OuterRef("pk")))
+        ).select_related("created_by", "revoked_by")
 
 
 class BetaLink(models.Model):
@@ -25,6 +41,8 @@ class BetaLink(models.Model):
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_opened_at = models.DateTimeField(null=True, blank=True)
 
+    objects = BetaLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -37,6 +55,32 @@ class BetaLink(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def state_at(self, now=None) -> str:
+        """Revoked wins over verified, verified over expired: the most useful fact first."""
+        if self.is_revoked:
+            return BetaLinkState.REVOKED
+        verified = getattr(self, "is_verified", None)
+        if verified is None:
+            verified = self.verifications.exists()
+        if verified:
+            return BetaLinkState.VERIFIED
+        if self.is_expired(now):
+            return BetaLinkState.EXPIRED
+        return BetaLinkState.ACTIVE
+
+    @property
+    def state(self) -> str:
+        return self.state_at()
+
+    @property
+    def state_label(self) -> str:
+        return BetaLinkState(self.state).label
+
+    @property
+    def can_change(self) -> bool:
+        """Revoke and extend make sense for any link that is not revoked."""
+        return not self.is_revoked
 
 
 class CustomerVerification(models.Model):
@@ -55,6 +99,10 @@ class CustomerVerification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One confirmation per invited customer; a second press of the button changes nothing.
+            models.UniqueConstraint(fields=["beta_link"], name="one_verification_per_beta_link")
+        ]
 
     def __str__(self) -> str:
         return f"{self.workspace_name} verified {self.integration}"
