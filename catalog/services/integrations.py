@@ -80,7 +80,9 @@ def _check_staff(actor: User) -> None:
         raise PermissionDeniedError("Only staff with the promote permission can move stages.")
 
 
-def _notify_move(integration: Integration, *, old: str, new: str, actor: User, note: str, rolled_back: bool) -> None:
+def _notify_move(
+    integration: Integration, *, old: str, new: str, actor: User, note: str, rolled_back: bool
+) -> None:
     notify(
         event=str(Action.INTEGRATION_ROLLED_BACK if rolled_back else Action.INTEGRATION_PROMOTED),
         kind=Kind.STAGE_CHANGES,

@@ -1,0 +1,142 @@
+"""Sign-up, log-in, confirmation and password-reset forms."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import URLValidator
+from django.utils.html import format_html
+
+from catalog.models import AgreementVersion, User
+from catalog.services import accounts
+
+http_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with https:// or http://."
+)
+
+
+def agreement_label(version: AgreementVersion | None, fallback: str) -> str:
+    if version is None:
+        return f"I accept the {fallback}"
+    return f"I accept the {version.title} (version {version.version})"
+
+
+class SignUpForm(forms.Form):
+    company_name = forms.CharField(label="Company name", max_length=200)
+    website = forms.CharField(
+        label="Company website",
+        max_length=500,
+        validators=[http_url],
+        widget=forms.URLInput(attrs={"placeholder": "https://example.com"}),
+        help_text="Your company's or product's site, for example https://amplitude.com.",
+    )
+    full_name = forms.CharField(label="Your full name", max_length=200)
+    email = forms.EmailField(
+        label="Work email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password_confirm = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    accept_partner_program = forms.BooleanField(required=True)
+    accept_privacy = forms.BooleanField(required=True)
+
+    def __init__(self, *args, agreements: dict[str, AgreementVersion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreements = agreements
+        for kind, label in AgreementVersion.Kind.choices:
+            field = self.fields[f"accept_{kind}"]
+            version = agreements.get(kind)
+            field.label = agreement_label(version, label)
+            field.error_messages["required"] = f"Accept the {label} to continue."
+            if version is not None and version.url:
+                field.help_text = format_html(
+                    '<a href="{}" rel="noopener" target="_blank">Read the {}</a>',
+                    version.url,
+                    label,
+                )
+
+    def clean_email(self) -> str:
+        email = accounts.normalize_email(self.cleaned_data["email"])
+        if accounts.email_taken(email):
+            raise forms.ValidationError(
+                "An account with this address already exists. Log in, or reset your password.",
+                code="taken",
+            )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        password, again = data.get("password"), data.get("password_confirm")
+        if password and again and password != again:
+            self.add_error("password_confirm", "The two passwords differ. Type the same one twice.")
+        if password:
+            probe = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    @property
+    def accepted_kinds(self) -> list[str]:
+        return [k for k in AgreementVersion.Kind.values if self.cleaned_data.get(f"accept_{k}")]
+
+
+class LoginForm(AuthenticationForm):
+    """Email and password (the field keeps Django's name, ``username``); addresses are
+    case-insensitive; unconfirmed addresses are refused with a way to get a new link."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password don't match an account. Check both, "
+        "or reset your password.",
+        "unconfirmed": "Confirm your email address first: open the link we sent to %(email)s. "
+        "No email? Ask for a new link below.",
+    }
+
+    unconfirmed_email: str = ""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email", "maxlength": 254}
+        )
+
+    def clean_username(self) -> str:
+        return accounts.normalize_email(self.cleaned_data.get("username", ""))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.email_confirmed:
+            self.unconfirmed_email = user.email
+            raise forms.ValidationError(
+                self.error_messages["unconfirmed"],
+                code="unconfirmed",
+                params={"email": user.email},
+            )
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+
+    def clean_email(self) -> str:
+        return accounts.normalize_email(self.cleaned_data["email"])
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending through the outbox (``notify``) instead of SMTP directly."""
+
+    def clean_email(self) -> str:
+        return accounts.normalize_email(self.cleaned_data["email"])
+
+    def save(self, *args, **kwargs) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            accounts.password_reset_send(user=user)

@@ -1,0 +1,296 @@
+"""Partner sign-up, email confirmation, the company profile and agreement acceptance."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from catalog import stages
+from catalog.audit import Action
+from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
+from catalog.notifications import Kind, notify
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError, PermissionDeniedError
+
+CONFIRMATION_SALT = "catalog.accounts.email-confirmation"
+RESEND_INTERVAL_SECONDS = 60
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are case-insensitive: one account per address, stored lower-case."""
+    return (email or "").strip().lower()
+
+
+def email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=normalize_email(email)).exists()
+
+
+# --- Agreements ---------------------------------------------------------------------------------
+
+
+def missing_agreements(*, partner: Partner) -> list[AgreementVersion]:
+    """Current agreement versions nobody at ``partner`` has accepted yet."""
+    current = stages.current_agreements()
+    accepted = set(
+        AgreementAcceptance.objects.filter(
+            partner=partner, agreement__in=list(current.values())
+        ).values_list("agreement_id", flat=True)
+    )
+    return [v for kind, v in sorted(current.items()) if v.pk not in accepted]
+
+
+def _accept(*, user: User, versions: list[AgreementVersion], ip_address: str | None) -> int:
+    now = timezone.now()
+    created = 0
+    for version in versions:
+        _, was_created = AgreementAcceptance.objects.get_or_create(
+            user=user,
+            agreement=version,
+            defaults={"partner": user.partner, "accepted_at": now, "ip_address": ip_address},
+        )
+        if was_created:
+            created += 1
+            audit_record(
+                action=Action.AGREEMENT_ACCEPTED,
+                actor=user,
+                partner=user.partner,
+                target=version,
+                new_value={"kind": version.kind, "version": version.version},
+                ip_address=ip_address,
+            )
+    return created
+
+
+# --- Sign-up and confirmation -------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_sign_up(
+    *,
+    company_name: str,
+    website: str,
+    email: str,
+    password: str,
+    full_name: str,
+    accepted_kinds: list[str],
+    ip_address: str | None = None,
+) -> User:
+    """Create the partner, its owner (unconfirmed) and the acceptances; send the confirmation."""
+    email = normalize_email(email)
+    company_name = " ".join(company_name.split())
+    full_name = " ".join(full_name.split())
+    if not company_name:
+        raise ApplicationError("Give your company's name.", field="company_name")
+    if not full_name:
+        raise ApplicationError("Give your full name.", field="full_name")
+    current = stages.current_agreements()
+    for kind, label in AgreementVersion.Kind.choices:
+        if kind in current and kind not in accepted_kinds:
+            raise ApplicationError(f"Accept the {label} to continue.", field=f"accept_{kind}")
+    if email_taken(email):
+        raise ApplicationError(
+            "An account with this address already exists. Log in, or reset your password.",
+            field="email",
+        )
+    partner = Partner.objects.create(name=company_name, website=website.strip())
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name,
+                partner=partner,
+                partner_role=User.PartnerRole.OWNER,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "An account with this address already exists. Log in, or reset your password.",
+            field="email",
+        ) from None
+    audit_record(
+        action=Action.PARTNER_SIGNED_UP,
+        actor=user,
+        partner=partner,
+        target=partner,
+        new_value={"name": partner.name, "website": partner.website, "email": email},
+        ip_address=ip_address,
+    )
+    _accept(user=user, versions=list(current.values()), ip_address=ip_address)
+    _send_confirmation(user=user, event=Action.PARTNER_SIGNED_UP)
+    return user
+
+
+def confirmation_token(user: User) -> str:
+    """A signed, timestamped token naming the user and the address it confirms."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRMATION_SALT, compress=True)
+
+
+def confirmation_url(user: User) -> str:
+    return settings.SITE_URL + reverse("confirm_email", args=[confirmation_token(user)])
+
+
+def _send_confirmation(*, user: User, event: Action) -> None:
+    notify(
+        event=str(event),
+        kind=Kind.SECURITY,
+        recipients=[user],
+        template="confirm_email",
+        context={
+            "confirm_url": confirmation_url(user),
+            "valid_days": max(1, settings.EMAIL_CONFIRMATION_MAX_AGE // 86400),
+        },
+    )
+
+
+class ConfirmationError(ApplicationError):
+    pass
+
+
+def user_for_confirmation_token(token: str) -> User:
+    """Every way a token can fail is handled here, each with its own message and status."""
+    try:
+        data = signing.loads(
+            token, salt=CONFIRMATION_SALT, max_age=settings.EMAIL_CONFIRMATION_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        raise ConfirmationError(
+            "This confirmation link has expired. Ask for a new one below.", status=410
+        ) from None
+    except signing.BadSignature:
+        raise ConfirmationError(
+            "This confirmation link is not valid. Check that you copied all of it, "
+            "or ask for a new one below.",
+            status=400,
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfirmationError("This confirmation link is not valid.", status=400)
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or user.email != data.get("e"):
+        raise ConfirmationError(
+            "This confirmation link no longer matches an account. Ask for a new one below.",
+            status=400,
+        )
+    return user
+
+
+@transaction.atomic
+def email_confirm(*, token: str, ip_address: str | None = None) -> tuple[User, bool]:
+    """Confirm the address in ``token``. Returns ``(user, newly_confirmed)``; a second click on
+    the same link is harmless."""
+    user = user_for_confirmation_token(token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email_confirmed_at is not None:
+        return user, False
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email_confirmed_at"])
+    audit_record(
+        action=Action.USER_EMAIL_CONFIRMED,
+        actor=user,
+        partner=user.partner,
+        target=user,
+        new_value={"email": user.email},
+        ip_address=ip_address,
+    )
+    return user, True
+
+
+@transaction.atomic
+def email_confirmation_resend(*, email: str) -> bool:
+    """Send a fresh link when an unconfirmed account has this address. The caller shows the same
+    answer either way, so the form does not reveal which addresses have accounts. At most one
+    email per address per minute."""
+    email = normalize_email(email)
+    user = User.objects.filter(email=email, is_active=True, email_confirmed_at__isnull=True).first()
+    if user is None:
+        return False
+    if not cache.add(f"confirm-resend:{email}", 1, timeout=RESEND_INTERVAL_SECONDS):
+        return False
+    _send_confirmation(user=user, event=Action.USER_CONFIRMATION_SENT)
+    return True
+
+
+# --- Password reset -----------------------------------------------------------------------------
+
+
+def password_reset_send(*, user: User) -> None:
+    """The reset email goes through the outbox like every other email. The link uses
+    ``SITE_URL``, never the request's Host header."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    reset_url = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+    with transaction.atomic():
+        notify(
+            event=str(Action.USER_PASSWORD_RESET_REQUESTED),
+            kind=Kind.SECURITY,
+            recipients=[user],
+            template="password_reset",
+            context={"reset_url": reset_url},
+        )
+        audit_record(
+            action=Action.USER_PASSWORD_RESET_REQUESTED,
+            actor=user,
+            partner=user.partner,
+            target=user,
+        )
+
+
+# --- Company profile ----------------------------------------------------------------------------
+
+
+@dataclass
+class ProfileResult:
+    changed_fields: list[str]
+    accepted: int
+
+
+@transaction.atomic
+def partner_profile_update(
+    *,
+    actor: User,
+    name: str | None = None,
+    website: str | None = None,
+    accepted_kinds: list[str] = (),
+    ip_address: str | None = None,
+) -> ProfileResult:
+    """Owners change the company name and website; any user of the partner may accept the
+    current agreements. ``None`` leaves a field alone."""
+    if not actor.is_partner:
+        raise PermissionDeniedError("Only partner users have a company profile.")
+    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+    changes = {}
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise ApplicationError("Give your company's name.", field="name")
+        if name != partner.name:
+            changes["name"] = name
+    if website is not None and website.strip() != partner.website:
+        changes["website"] = website.strip()
+    if changes and not actor.is_partner_owner:
+        raise PermissionDeniedError("Only the company's owner can change its name and website.")
+    if changes:
+        old = {field: getattr(partner, field) for field in changes}
+        for field, value in changes.items():
+            setattr(partner, field, value)
+        partner.save(update_fields=list(changes))
+        audit_record(
+            action=Action.PARTNER_UPDATED,
+            actor=actor,
+            partner=partner,
+            target=partner,
+            old_value=old,
+            new_value=changes,
+            ip_address=ip_address,
+        )
+    current = stages.current_agreements()
+    versions = [current[k] for k in accepted_kinds if k in current]
+    actor.partner = partner
+    accepted = _accept(user=actor, versions=versions, ip_address=ip_address)
+    return ProfileResult(changed_fields=list(changes), accepted=accepted)

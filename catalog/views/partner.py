@@ -1,0 +1,113 @@
+"""The partner's dashboard, company profile, integration registration and integration page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from catalog import selectors, stages
+from catalog.forms.partner import IntegrationForm, ProfileForm
+from catalog.services import accounts
+from catalog.services.errors import ApplicationError
+from catalog.services.integrations import integration_register
+from catalog.views.accounts import apply_error, client_ip, forbidden, partner_required
+
+
+def _row(integration) -> dict:
+    items = stages.checklist(integration)
+    return {
+        "integration": integration,
+        "progress": stages.progress(integration),
+        "checklist": items,
+        "next_stage": stages.NEXT.get(integration.stage),
+        "missing_count": sum(1 for item in items if not item.passed),
+    }
+
+
+@partner_required
+def dashboard(request):
+    integrations = selectors.partner_integrations(user=request.user)
+    rows = [_row(i) for i in integrations]
+    return render(
+        request,
+        "catalog/partner/dashboard.html",
+        {"rows": rows, "partner": request.user.partner},
+    )
+
+
+@partner_required
+def profile(request):
+    user = request.user
+    partner = user.partner
+    form_kwargs = {
+        "partner": partner,
+        "can_edit_company": user.is_partner_owner,
+        "missing": accounts.missing_agreements(partner=partner),
+    }
+    if request.method == "POST":
+        form = ProfileForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                result = accounts.partner_profile_update(
+                    actor=user,
+                    name=form.cleaned_data["name"] if user.is_partner_owner else None,
+                    website=form.cleaned_data["website"] if user.is_partner_owner else None,
+                    accepted_kinds=form.accepted_kinds,
+                    ip_address=client_ip(request),
+                )
+            except ApplicationError as error:
+                if error.status == 403:
+                    return forbidden(request, error.message)
+                apply_error(form, error)
+            else:
+                if result.changed_fields or result.accepted:
+                    messages.success(request, "Company profile saved.")
+                else:
+                    messages.info(request, "Nothing changed.")
+                return redirect("partner_profile")
+        return render(
+            request, "catalog/partner/profile.html", _profile_context(user, form), status=400
+        )
+    form = ProfileForm(**form_kwargs)
+    return render(request, "catalog/partner/profile.html", _profile_context(user, form))
+
+
+def _profile_context(user, form) -> dict:
+    return {
+        "form": form,
+        "partner": user.partner,
+        "acceptances": user.partner.acceptances.select_related("agreement", "user").order_by(
+            "agreement__kind", "-accepted_at"
+        ),
+        "current": stages.current_agreements(),
+    }
+
+
+@partner_required
+def integration_create(request):
+    form = IntegrationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                integration = integration_register(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    mode=form.cleaned_data["mode"],
+                )
+            except ApplicationError as error:
+                apply_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{integration.name} is registered. Here is what comes next.",
+                )
+                return redirect("partner_integration", pk=integration.pk)
+        return render(request, "catalog/partner/integration_form.html", {"form": form}, status=400)
+    return render(request, "catalog/partner/integration_form.html", {"form": form})
+
+
+@login_required
+def integration_detail(request, pk: int):
+    integration = selectors.integration_for(user=request.user, pk=pk)
+    context = _row(integration)
+    context["history"] = selectors.integration_history(integration=integration)[:100]
+    return render(request, "catalog/partner/integration.html", context)
