@@ -89,9 +89,7 @@ class CustomerVerification(models.Model):
     integration = models.ForeignKey(
         "catalog.Integration", on_delete=models.CASCADE, related_name="verifications"
     )
-    beta_link = models.ForeignKey(
-        BetaLink, on_delete=models.PROTECT, related_name="verifications"
-    )
+    beta_link = models.ForeignKey(BetaLink, on_delete=models.PROTECT, related_name="verifications")
     workspace_name = models.CharField(max_length=200)
     note = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

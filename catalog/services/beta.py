@@ -1,0 +1,355 @@
+"""Private-beta links: issue, revoke, extend, open, and the customer's verification.
+
+Every way a token can fail (malformed, unknown, expired, revoked, throttled, integration not in
+beta) is decided in one place, ``beta_link_resolve``, which raises ``BetaLinkRefused``; the beta
+views turn that into one plain page.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from catalog import tokens
+from catalog.audit import Action
+from catalog.models import BetaLink, CustomerVerification, Integration, Stage, User
+from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError, PermissionDeniedError
+
+MAX_DAYS = 365
+# Bad tokens from one client address: this many per window, then 429 until the window ends.
+THROTTLE_LIMIT = 10
+THROTTLE_WINDOW = 10 * 60
+
+
+def platform_url(integration: Integration) -> str:
+    """Where a customer adds the integration in their own workspace."""
+    return f"{settings.SEGMENT_APP_URL}/goto-my-workspace/destinations/catalog/{integration.slug}"
+
+
+def beta_url(token: str) -> str:
+    return settings.SITE_URL + reverse("beta_open", args=[token])
+
+
+def can_manage_beta_links(user: User, integration: Integration) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return user.has_perm("catalog.manage_beta_links")
+    return user.is_partner_owner and user.partner_id == integration.partner_id
+
+
+def _check_manage(actor: User, integration: Integration) -> None:
+    if not can_manage_beta_links(actor, integration):
+        raise PermissionDeniedError(
+            "Only the partner's owners and staff with the beta-links permission can do that."
+        )
+
+
+def _lock_integration(integration_id: int) -> Integration:
+    try:
+        return Integration.objects.select_for_update().get(pk=integration_id)
+    except (Integration.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such integration.", status=404) from None
+
+
+def _lock_link(integration_id: int, link_id: int) -> BetaLink:
+    try:
+        return (
+            BetaLink.objects.select_for_update()
+            .select_related("integration")
+            .get(pk=link_id, integration_id=integration_id)
+        )
+    except (BetaLink.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such beta invite.", status=404) from None
+
+
+def _check_days(days: int) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+        raise ApplicationError(
+            f"Choose an expiry between 1 and {MAX_DAYS} days.", field="days", status=422
+        )
+    return days
+
+
+@transaction.atomic
+def beta_link_issue(
+    *,
+    actor: User,
+    integration_id: int,
+    email: str,
+    workspace_name: str = "",
+    days: int | None = None,
+) -> tuple[BetaLink, str]:
+    """Make a link for one customer. Returns ``(link, token)``: the token is never stored, so
+    this is the only moment it exists outside the customer's email."""
+    integration = _lock_integration(integration_id)
+    _check_manage(actor, integration)
+    if integration.stage != Stage.PRIVATE_BETA:
+        raise ApplicationError(
+            f"{integration.name} is in {integration.get_stage_display()}: beta invites can be "
+            "sent while it is in private beta.",
+            status=409,
+        )
+    email = (email or "").strip().lower()
+    if not email:
+        raise ApplicationError("Enter the customer's email address.", field="email", status=422)
+    days = _check_days(settings.BETA_LINK_DEFAULT_DAYS if days is None else days)
+    workspace_name = " ".join((workspace_name or "").split())[:200]
+    now = timezone.now()
+    token, token_hash = tokens.new_token()
+    link = BetaLink.objects.create(
+        integration=integration,
+        email=email,
+        workspace_name=workspace_name,
+        token_hash=token_hash,
+        created_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    audit_record(
+        action=Action.BETA_LINK_ISSUED,
+        actor=actor,
+        integration=integration,
+        target=link,
+        new_value={
+            "email": email,
+            "workspace_name": workspace_name,
+            "expires_at": link.expires_at.isoformat(),
+        },
+    )
+    notify(
+        event=str(Action.BETA_LINK_ISSUED),
+        kind=Kind.INVITATIONS,
+        recipients=[email],
+        template="beta_invitation",
+        context={
+            "link": link,
+            "beta_url": beta_url(token),
+            "platform_url": platform_url(integration),
+            "inviter": actor,
+        },
+        integration=integration,
+    )
+    return link, token
+
+
+@transaction.atomic
+def beta_link_revoke(*, actor: User, integration_id: int, link_id: int) -> BetaLink:
+    link = _lock_link(integration_id, link_id)
+    _check_manage(actor, link.integration)
+    if link.is_revoked:
+        raise ApplicationError(f"The invite for {link.email} is already revoked.", status=409)
+    link.revoked_at = timezone.now()
+    link.revoked_by = actor
+    link.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        action=Action.BETA_LINK_REVOKED,
+        actor=actor,
+        integration=link.integration,
+        target=link,
+        old_value={"revoked_at": None},
+        new_value={"revoked_at": link.revoked_at.isoformat()},
+    )
+    return link
+
+
+@transaction.atomic
+def beta_link_extend(*, actor: User, integration_id: int, link_id: int, days: int) -> BetaLink:
+    """Push the expiry ``days`` past the later of now and the current expiry."""
+    days = _check_days(days)
+    link = _lock_link(integration_id, link_id)
+    _check_manage(actor, link.integration)
+    if link.is_revoked:
+        raise ApplicationError(
+            f"The invite for {link.email} is revoked; issue a new one instead.", status=409
+        )
+    old = link.expires_at
+    link.expires_at = max(old, timezone.now()) + timedelta(days=days)
+    link.save(update_fields=["expires_at"])
+    audit_record(
+        action=Action.BETA_LINK_EXTENDED,
+        actor=actor,
+        integration=link.integration,
+        target=link,
+        old_value={"expires_at": old.isoformat()},
+        new_value={"expires_at": link.expires_at.isoformat()},
+    )
+    return link
+
+
+# --- The customer's side ------------------------------------------------------------------------
+
+
+@dataclass
+class BetaLinkRefused(Exception):
+    """Why a token can't be used, written for the customer holding it."""
+
+    status: int
+    title: str
+    message: str
+    retry_after: int | None = None
+
+
+def _throttle_key(client_ip: str, now: float) -> tuple[str, int]:
+    window = int(now // THROTTLE_WINDOW)
+    retry_after = max(1, int((window + 1) * THROTTLE_WINDOW - now))
+    return f"beta-bad-token:{client_ip}:{window}", retry_after
+
+
+def _check_throttle(client_ip: str) -> None:
+    key, retry_after = _throttle_key(client_ip, time.time())
+    if (cache.get(key) or 0) >= THROTTLE_LIMIT:
+        raise BetaLinkRefused(
+            429,
+            "Too many attempts",
+            "Too many beta links that don't work were opened from your network. "
+            "Wait a few minutes, then open the link from your invitation again.",
+            retry_after,
+        )
+
+
+def _count_bad_token(client_ip: str) -> None:
+    key, _ = _throttle_key(client_ip, time.time())
+    if cache.add(key, 1, THROTTLE_WINDOW + 60):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, THROTTLE_WINDOW + 60)
+
+
+_NOT_FOUND = (
+    404,
+    "This beta link doesn't work",
+    "Check that you copied the whole link from your invitation email. If it still doesn't "
+    "work, ask the person who invited you for a new one.",
+)
+
+
+def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
+    """The one place where a token is judged. Returns a usable link or raises BetaLinkRefused."""
+    _check_throttle(client_ip)
+    link = None
+    if tokens.is_well_formed(token):
+        token_hash = tokens.hash_token(token)
+        link = (
+            BetaLink.objects.select_related(
+                "integration",
+                "integration__live_metadata",
+                "integration__live_metadata__primary_category",
+                "integration__live_metadata__secondary_category",
+            )
+            .filter(token_hash=token_hash)
+            .first()
+        )
+        if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
+            link = None
+    if link is None:
+        _count_bad_token(client_ip)
+        raise BetaLinkRefused(*_NOT_FOUND)
+    if link.is_revoked:
+        raise BetaLinkRefused(
+            410,
+            "This beta link was withdrawn",
+            "The invitation was revoked. Ask the person who invited you for a new link.",
+        )
+    if link.is_expired(now):
+        raise BetaLinkRefused(
+            410,
+            "This beta link has expired",
+            f"The invitation ended on {date_format(link.expires_at, 'F j, Y')}. "
+            "Ask the person who invited you to extend it.",
+        )
+    if link.integration.stage not in (Stage.PRIVATE_BETA, Stage.PUBLIC):
+        raise BetaLinkRefused(
+            404,
+            "This beta is paused",
+            "The integration is not open for beta testing right now. Try again later or ask "
+            "the person who invited you.",
+        )
+    return link
+
+
+def beta_link_open(*, token: str, client_ip: str) -> BetaLink:
+    link = beta_link_resolve(token=token, client_ip=client_ip)
+    beta_link_record_open(link=link)
+    return link
+
+
+def beta_link_record_open(*, link: BetaLink) -> None:
+    """Count an open in one UPDATE, so simultaneous opens are all counted."""
+    now = timezone.now()
+    BetaLink.objects.filter(pk=link.pk).update(
+        open_count=F("open_count") + 1,
+        first_opened_at=Coalesce(F("first_opened_at"), now),
+        last_opened_at=now,
+    )
+
+
+@transaction.atomic
+def customer_verify(
+    *, token: str, client_ip: str, workspace_name: str, note: str = ""
+) -> tuple[CustomerVerification, bool]:
+    """Record that the integration works in the customer's workspace.
+
+    One verification per link: a second submission returns the first one and ``created=False``.
+    """
+    link = beta_link_resolve(token=token, client_ip=client_ip)
+    link = BetaLink.objects.select_for_update().select_related("integration").get(pk=link.pk)
+    workspace_name = " ".join((workspace_name or "").split())
+    note = (note or "").strip()
+    if not workspace_name:
+        raise ApplicationError(
+            "Enter the name of the workspace where you tried it.",
+            field="workspace_name",
+            status=422,
+        )
+    if len(workspace_name) > 200:
+        raise ApplicationError(
+            "Keep the workspace name under 200 characters.", field="workspace_name", status=422
+        )
+    if len(note) > 2000:
+        raise ApplicationError("Keep the note under 2,000 characters.", field="note", status=422)
+    existing = link.verifications.first()
+    if existing is not None:
+        return existing, False
+    integration = link.integration
+    try:
+        with transaction.atomic():
+            verification = CustomerVerification.objects.create(
+                integration=integration,
+                beta_link=link,
+                workspace_name=workspace_name,
+                note=note,
+                ip_address=client_ip or None,
+            )
+    except IntegrityError:
+        return link.verifications.get(), False
+    audit_record(
+        action=Action.CUSTOMER_VERIFIED,
+        actor=f"beta customer {link.email}",
+        integration=integration,
+        target=verification,
+        new_value={"workspace_name": workspace_name, "email": link.email},
+        note=note,
+        ip_address=client_ip or None,
+    )
+    notify(
+        event=str(Action.CUSTOMER_VERIFIED),
+        kind=Kind.VERIFICATIONS,
+        recipients=[*partner_recipients(integration), *staff_recipients()],
+        template="verification_recorded",
+        context={"verification": verification, "link": link},
+        integration=integration,
+    )
+    return verification, True

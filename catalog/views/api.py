@@ -1,0 +1,121 @@
+"""Read-only JSON API of the public catalog: ``/api/v1/catalog/`` and ``/api/v1/catalog/<slug>/``.
+
+Only what the public pages show: no support email, no partner, nothing about the pipeline.
+Errors are JSON too: ``{"error": "..."}`` with 400 (bad parameter) or 404.
+"""
+
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from catalog.listing import listing_for
+from catalog.views.public import (
+    MAX_SEARCH,
+    category_by_slug,
+    public_integration,
+    public_integrations,
+)
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def _json(data, status=200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return _json({"error": message}, status=status)
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if url and url.startswith("/") else url
+
+
+def _entry(request, integration) -> dict:
+    listing = listing_for(integration)
+    return {
+        "name": listing.name,
+        "slug": listing.slug,
+        "url": request.build_absolute_uri(reverse("catalog_detail", args=[listing.slug])),
+        "description_html": listing.description_html,
+        "categories": listing.categories,
+        "website": listing.website,
+        "logo_url": _absolute(request, listing.logo_url),
+        "mark_url": _absolute(request, listing.mark_url),
+        "public_since": listing.public_since.isoformat() if listing.public_since else None,
+    }
+
+
+def _positive_int(request, name: str, default: int, maximum: int | None = None):
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default, None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None, f"'{name}' must be a whole number, got '{raw[:40]}'."
+    if value < 1:
+        return None, f"'{name}' must be at least 1, got {value}."
+    if maximum is not None and value > maximum:
+        return None, f"'{name}' must be at most {maximum}, got {value}."
+    return value, None
+
+
+@require_safe
+def api_catalog(request):
+    page_number, error = _positive_int(request, "page", 1)
+    if error:
+        return _error(error)
+    page_size, error = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    if error:
+        return _error(error)
+    search = " ".join(request.GET.get("q", "").split())
+    if len(search) > MAX_SEARCH:
+        return _error(f"'q' must be at most {MAX_SEARCH} characters.")
+    category = None
+    category_slug = request.GET.get("category", "").strip()
+    if category_slug:
+        category = category_by_slug(category_slug)
+        if category is None:
+            return _error(f"There is no category '{category_slug[:60]}'.", status=400)
+    paginator = Paginator(
+        public_integrations(search=search, category=category),
+        page_size,
+        allow_empty_first_page=True,
+    )
+    if page_number > paginator.num_pages:
+        return _error(
+            f"Page {page_number} is past the last page ({paginator.num_pages}).", status=404
+        )
+    page = paginator.page(page_number)
+
+    def link(number):
+        params = request.GET.copy()
+        params["page"] = str(number)
+        params["page_size"] = str(page_size)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return _json(
+        {
+            "count": paginator.count,
+            "page": page_number,
+            "page_size": page_size,
+            "num_pages": paginator.num_pages,
+            "next": link(page_number + 1) if page.has_next() else None,
+            "previous": link(page_number - 1) if page.has_previous() else None,
+            "results": [_entry(request, integration) for integration in page.object_list],
+        }
+    )
+
+
+@require_safe
+def api_catalog_detail(request, slug: str):
+    try:
+        integration = public_integration(slug=slug)
+    except Http404:
+        return _error(f"No public integration with slug '{slug[:60]}'.", status=404)
+    return _json(_entry(request, integration))
