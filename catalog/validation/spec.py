@@ -1,0 +1,624 @@
+"""The spec (a destination definition as JSON): parsing hostile input, schema and sense checks.
+
+Pure functions: bytes or Python data in, a normalised definition and structured errors out. The
+JSON Schema lives in ``catalog/schemas/destination_spec.schema.json``; what a schema cannot say
+(keys unique, defaults of the right type, a preset naming an action that exists, mapping and
+subscription syntax) is checked here. Every error carries a code, a message for a busy partner and
+the path of the value it is about (``actions.0.fields.2.type``), so a form can show it in place.
+"""
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "destination_spec.schema.json"
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 10
+MAX_ERRORS = 50
+MAX_INT_DIGITS = 15
+
+MODES = ("cloud", "device")
+SCHEMES = ("none", "basic", "custom", "oauth2", "oauth-managed")
+SETTING_TYPES = ("string", "password", "number", "boolean")
+FIELD_TYPES = ("string", "text", "number", "integer", "datetime", "boolean", "password", "object")
+MOBILE_MODES = {"mobile", "device-mobile", "device_mobile", "ios", "android", "react-native"}
+MOBILE_REFUSAL = (
+    "Device-mode mobile destinations can't be built by partners. Build a cloud-mode "
+    "destination, and a mobile plugin if you need data from the device (such as a session ID)."
+)
+
+MAPPING = re.compile(
+    r"^\$(?:\.[A-Za-z_$][\w$-]*|\[\d{1,6}\]|\['[^'\]\\]{1,100}'\]|\[\"[^\"\]\\]{1,100}\"\])+$"
+)
+
+
+@dataclass(frozen=True)
+class SpecError:
+    code: str
+    message: str
+    path: tuple = ()
+    place: str = ""  # the path in words ("action 1 (trackEvent) › field 2 (email) › type")
+
+    @property
+    def where(self) -> str:
+        return ".".join(str(p) for p in self.path)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "where": self.where,
+            "place": self.place,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}" if self.place else self.message
+
+
+class _Refused(Exception):
+    def __init__(self, error: SpecError):
+        self.error = error
+
+
+# --- Parsing -----------------------------------------------------------------------------------
+
+
+def _depth(text: str) -> int:
+    """Deepest nesting of arrays and objects, ignoring brackets inside strings."""
+    without_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", without_strings):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Refused(
+                SpecError(
+                    "duplicate_key",
+                    f"The key “{key[:60]}” appears twice in the same object. Keep one.",
+                )
+            )
+        seen[key] = value
+    return seen
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _Refused(SpecError("number_too_large", f"The number {text[:20]}… is too large."))
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(SpecError("number_too_large", f"The number {text[:20]} is too large."))
+    return value
+
+
+def _parse_constant(name: str):
+    raise _Refused(
+        SpecError("not_json", f"{name} isn't allowed in JSON. Use a number or null instead.")
+    )
+
+
+def parse_json(raw: bytes | str) -> tuple[Any, list[SpecError]]:
+    """Bytes (an upload) to Python data, refusing what is too big, too deep or ambiguous."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", errors="surrogatepass")
+    if len(raw) > MAX_BYTES:
+        return None, [
+            SpecError(
+                "too_large",
+                f"The file is {len(raw) // 1024} KB; a spec can be at most {MAX_BYTES // 1024} KB.",
+            )
+        ]
+    if not raw.strip():
+        return None, [SpecError("empty", "The file is empty. Upload the JSON of a spec.")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [
+            SpecError(
+                "not_utf8",
+                f"The file isn't UTF-8 text (bad byte at position {exc.start}). "
+                "Save it as UTF-8 JSON and upload it again.",
+            )
+        ]
+    text = text.removeprefix("\ufeff")
+    if _depth(text) > MAX_DEPTH:
+        return None, [
+            SpecError(
+                "too_deep",
+                f"The JSON is nested more than {MAX_DEPTH} levels deep; a spec never needs that.",
+            )
+        ]
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except _Refused as exc:
+        return None, [exc.error]
+    except json.JSONDecodeError as exc:
+        return None, [
+            SpecError(
+                "not_json",
+                f"This isn't valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+            )
+        ]
+    except (ValueError, RecursionError):
+        return None, [SpecError("not_json", "This isn't valid JSON.")]
+    return data, []
+
+
+# --- Paths in words ------------------------------------------------------------------------------
+
+_NAMES = {"settings": "setting", "actions": "action", "fields": "field", "presets": "preset"}
+
+
+def describe_path(path: Iterable, data: Any = None) -> str:
+    """``("actions", 0, "fields", 1, "type")`` → ``action 1 (trackEvent) › field 2 › type``."""
+    words: list[str] = []
+    node = data
+    items = list(path)
+    i = 0
+    while i < len(items):
+        part = items[i]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if part in _NAMES and isinstance(nxt, int):
+            child = None
+            if isinstance(node, dict) and isinstance(node.get(part), list):
+                seq = node[part]
+                child = seq[nxt] if 0 <= nxt < len(seq) else None
+            label = f"{_NAMES[part]} {nxt + 1}"
+            name = child.get("key") or child.get("name") if isinstance(child, dict) else None
+            if isinstance(name, str) and name:
+                label += f" ({name[:40]})"
+            words.append(label)
+            node = child
+            i += 2
+            continue
+        words.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+        i += 1
+    return " › ".join(words) if words else "the spec"
+
+
+# --- Schema ----------------------------------------------------------------------------------
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema())
+    return Draft202012Validator(schema())
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+    "number": "a number",
+    "integer": "a whole number",
+    "null": "null",
+}
+
+
+def _schema_message(error) -> str:
+    v = error.validator
+    if v == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return f"Add “{missing[0] if missing else '?'}”: it is required."
+    if v == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        return (
+            f"Unknown key{'s' if len(extra) > 1 else ''} "
+            + ", ".join(f"“{e[:40]}”" for e in extra[:5])
+            + ". Remove it or check its spelling."
+        )
+    if v == "enum":
+        return "Must be one of: " + ", ".join(str(x) for x in error.validator_value) + "."
+    if v == "type":
+        wanted = error.validator_value
+        wanted = [wanted] if isinstance(wanted, str) else wanted
+        return "Must be " + " or ".join(_TYPE_WORDS.get(w, w) for w in wanted) + "."
+    if v == "maxLength":
+        return f"Too long: at most {error.validator_value} characters."
+    if v == "minLength":
+        return "Can't be empty."
+    if v == "maxItems":
+        return f"Too many: at most {error.validator_value}."
+    if v == "uniqueItems":
+        return "Has the same value twice."
+    if v == "pattern" and error.absolute_path and error.absolute_path[-1] == "slug":
+        return "A slug uses lowercase letters, digits and single hyphens (like acme-events)."
+    if v == "pattern":
+        return (
+            "A key starts with a letter and uses only letters, digits and underscores "
+            "(like apiKey or track_event)."
+        )
+    return "Invalid value."
+
+
+def _schema_errors(data: Any) -> list[SpecError]:
+    errors = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        errors.append(
+            SpecError(f"schema_{error.validator}", _schema_message(error), tuple(error.path))
+        )
+        if len(errors) >= MAX_ERRORS:
+            break
+    return errors
+
+
+# --- Subscriptions (a small subset of the platform's filter language) -------------------------
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<string>"[^"\\]*")|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>!=|=)'
+    r"|(?P<paren>[()])|(?P<word>[A-Za-z_][\w.$-]*))"
+)
+_FIELD_ROOTS = ("type", "event", "name", "userId", "anonymousId", "properties", "traits", "context")
+
+
+def _tokens(text: str) -> list[tuple[str, str]] | None:
+    tokens, pos = [], 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            if text[pos:].strip() == "":
+                break
+            return None
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+def subscription_error(text: str) -> str | None:
+    """None when ``text`` reads like ``type = "track" and event = "Order Completed"``."""
+    tokens = _tokens(text)
+    hint = 'Write it like type = "track" or type = "track" and event = "Order Completed".'
+    if not tokens:
+        return f"This subscription can't be read. {hint}"
+    pos = 0
+    depth = 0
+
+    def peek():
+        return tokens[pos] if pos < len(tokens) else (None, None)
+
+    def term() -> bool:
+        nonlocal pos, depth
+        kind, value = peek()
+        if kind == "word" and value == "not":
+            pos += 1
+            kind, value = peek()
+        if kind == "paren" and value == "(":
+            depth += 1
+            if depth > 5:
+                return False
+            pos += 1
+            if not expr():
+                return False
+            kind, value = peek()
+            if (kind, value) != ("paren", ")"):
+                return False
+            pos += 1
+            depth -= 1
+            return True
+        if kind != "word" or value.split(".")[0] not in _FIELD_ROOTS:
+            return False
+        pos += 1
+        kind, value = peek()
+        if kind == "word" and value == "exists":
+            pos += 1
+            return True
+        if kind != "op":
+            return False
+        pos += 1
+        kind, value = peek()
+        if kind in ("string", "number") or (kind == "word" and value in ("true", "false", "null")):
+            pos += 1
+            return True
+        return False
+
+    def expr() -> bool:
+        nonlocal pos
+        if not term():
+            return False
+        while peek()[0] == "word" and peek()[1] in ("and", "or"):
+            pos += 1
+            if not term():
+                return False
+        return True
+
+    if not expr() or pos != len(tokens):
+        return f"This subscription can't be read. {hint}"
+    return None
+
+
+# --- Sense checks ------------------------------------------------------------------------------
+
+
+def _duplicates(items: list[dict], attr: str, path: tuple, what: str) -> list[SpecError]:
+    errors, seen = [], {}
+    for n, item in enumerate(items):
+        value = item.get(attr)
+        if not isinstance(value, str):
+            continue
+        folded = value.casefold()
+        if folded in seen:
+            errors.append(
+                SpecError(
+                    "duplicate",
+                    f"{what} “{value}” is used twice (also {what.lower()} {seen[folded] + 1}). "
+                    "Each must be different.",
+                    (*path, n, attr),
+                )
+            )
+        else:
+            seen[folded] = n
+    return errors
+
+
+def _setting_errors(n: int, setting: dict) -> list[SpecError]:
+    errors = []
+    path = ("settings", n)
+    kind, default, choices = setting["type"], setting.get("default"), setting.get("choices") or []
+    if default is not None and default != "":
+        ok = {
+            "string": isinstance(default, str),
+            "password": False,
+            "number": isinstance(default, int | float) and not isinstance(default, bool),
+            "boolean": isinstance(default, bool),
+        }[kind]
+        if not ok:
+            message = (
+                "A password setting can't have a default: customers enter their own secret."
+                if kind == "password"
+                else f"The default must be {_TYPE_WORDS.get(kind, kind)} for a {kind} setting."
+            )
+            errors.append(SpecError("default_type", message, (*path, "default")))
+        elif choices and kind == "string" and default not in choices:
+            errors.append(
+                SpecError(
+                    "default_not_a_choice",
+                    "The default must be one of the choices.",
+                    (*path, "default"),
+                )
+            )
+    if choices and kind != "string":
+        errors.append(
+            SpecError(
+                "choices_type",
+                "Only string settings can offer choices.",
+                (*path, "choices"),
+            )
+        )
+    return errors
+
+
+def _field_errors(a: int, f: int, field: dict) -> list[SpecError]:
+    path = ("actions", a, "fields", f, "default")
+    default = field.get("default")
+    if default is None or default == "":
+        return []
+    if isinstance(default, str) and default.startswith("$"):
+        if not MAPPING.match(default):
+            return [
+                SpecError(
+                    "mapping",
+                    f"“{default[:60]}” isn't a valid mapping. Write a path into the event, "
+                    "like $.properties.email or $.context.traits.email.",
+                    path,
+                )
+            ]
+        return []
+    kind = field["type"]
+    ok = {
+        "number": isinstance(default, int | float) and not isinstance(default, bool),
+        "integer": isinstance(default, int) and not isinstance(default, bool),
+        "boolean": isinstance(default, bool),
+        "object": False,
+    }.get(kind, isinstance(default, str))
+    if ok and kind == "password":
+        ok = False
+    if not ok:
+        return [
+            SpecError(
+                "default_type",
+                f"The default of a {kind} field must be a mapping (like $.properties.email)"
+                + ("" if kind in ("object", "password") else f" or {_TYPE_WORDS.get(kind, kind)}")
+                + ".",
+                path,
+            )
+        ]
+    return []
+
+
+def _sense_errors(d: dict, *, for_submit: bool) -> list[SpecError]:
+    errors: list[SpecError] = []
+    errors += _duplicates(d["settings"], "key", ("settings",), "Setting key")
+    errors += _duplicates(d["actions"], "key", ("actions",), "Action key")
+    errors += _duplicates(d["actions"], "title", ("actions",), "Action title")
+    errors += _duplicates(d["presets"], "name", ("presets",), "Preset name")
+    for n, setting in enumerate(d["settings"]):
+        errors += _setting_errors(n, setting)
+    action_keys = {a["key"] for a in d["actions"]}
+    for a, action in enumerate(d["actions"]):
+        errors += _duplicates(action["fields"], "key", ("actions", a, "fields"), "Field key")
+        if action["defaultSubscription"]:
+            problem = subscription_error(action["defaultSubscription"])
+            if problem:
+                errors.append(
+                    SpecError("subscription", problem, ("actions", a, "defaultSubscription"))
+                )
+        for f, field in enumerate(action["fields"]):
+            errors += _field_errors(a, f, field)
+        if for_submit and not action["description"]:
+            errors.append(
+                SpecError(
+                    "incomplete",
+                    "Describe what this action does before submitting.",
+                    ("actions", a, "description"),
+                )
+            )
+    for p, preset in enumerate(d["presets"]):
+        if preset["partnerAction"] not in action_keys:
+            errors.append(
+                SpecError(
+                    "unknown_action",
+                    f"No action has the key “{preset['partnerAction']}”. "
+                    "A preset must name one of the spec's actions.",
+                    ("presets", p, "partnerAction"),
+                )
+            )
+        problem = subscription_error(preset["subscribe"])
+        if problem:
+            errors.append(SpecError("subscription", problem, ("presets", p, "subscribe")))
+    if for_submit and not d["actions"]:
+        errors.append(
+            SpecError(
+                "incomplete",
+                "Add at least one action (what your destination does with an event) "
+                "before submitting.",
+                ("actions",),
+            )
+        )
+    return errors
+
+
+# --- Normalising -------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def normalize(data: dict) -> dict:
+    """Fill optional keys so every stored definition has the same shape. Assumes a valid schema."""
+    return {
+        "name": _text(data.get("name")),
+        "slug": _text(data.get("slug")),
+        "description": _text(data.get("description")),
+        "mode": data["mode"],
+        "authentication": {"scheme": data["authentication"]["scheme"]},
+        "settings": [
+            {
+                "key": s["key"],
+                "label": _text(s["label"]),
+                "description": _text(s.get("description")),
+                "type": s["type"],
+                "required": bool(s.get("required", False)),
+                "default": _default(s.get("default")),
+                "choices": [c.strip() for c in s.get("choices") or []],
+            }
+            for s in data.get("settings") or []
+        ],
+        "actions": [
+            {
+                "key": a["key"],
+                "title": _text(a["title"]),
+                "description": _text(a.get("description")),
+                "defaultSubscription": _text(a.get("defaultSubscription")),
+                "fields": [
+                    {
+                        "key": f["key"],
+                        "label": _text(f["label"]),
+                        "description": _text(f.get("description")),
+                        "type": f["type"],
+                        "required": bool(f.get("required", False)),
+                        "default": _default(f.get("default")),
+                    }
+                    for f in a.get("fields") or []
+                ],
+            }
+            for a in data.get("actions") or []
+        ],
+        "presets": [
+            {
+                "name": _text(p["name"]),
+                "partnerAction": p["partnerAction"],
+                "subscribe": _text(p["subscribe"]),
+            }
+            for p in data.get("presets") or []
+        ],
+    }
+
+
+def empty_definition(*, name: str = "", slug: str = "", mode: str = "cloud") -> dict:
+    return normalize(
+        {"name": name, "slug": slug, "mode": mode, "authentication": {"scheme": "custom"}}
+    )
+
+
+def _placed(errors: list[SpecError], data: Any) -> list[SpecError]:
+    return [replace(e, place=describe_path(e.path, data)) if e.path else e for e in errors]
+
+
+def validate_definition(
+    data: Any, *, for_submit: bool = False
+) -> tuple[dict | None, list[SpecError]]:
+    """Check Python data against the schema and the sense rules; return it normalised."""
+    if not isinstance(data, dict):
+        return None, [SpecError("not_object", "A spec is a JSON object ({…}) at the top level.")]
+    mode = data.get("mode")
+    if isinstance(mode, str) and mode.strip().lower() in MOBILE_MODES:
+        return None, _placed([SpecError("mobile_refused", MOBILE_REFUSAL, ("mode",))], data)
+    errors = _schema_errors(data)
+    if errors:
+        return None, _placed(errors, data)
+    definition = normalize(data)
+    errors = _sense_errors(definition, for_submit=for_submit)
+    if errors:
+        return None, _placed(errors[:MAX_ERRORS], definition)
+    return definition, []
+
+
+def load_definition(
+    raw: bytes | str, *, for_submit: bool = False
+) -> tuple[dict | None, list[SpecError]]:
+    """An uploaded file to a normalised definition, or the reasons it was refused."""
+    data, errors = parse_json(raw)
+    if errors:
+        return None, errors
+    return validate_definition(data, for_submit=for_submit)
+
+
+def dumps(definition: dict) -> str:
+    """The export: the stored definition, pretty, with the schema it follows."""
+    return (
+        json.dumps(
+            {"$schema": schema()["$id"], **definition},
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=False,
+        )
+        + "\n"
+    )
