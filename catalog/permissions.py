@@ -12,6 +12,12 @@ STAFF_PERMISSIONS = [
     "change_integration",
     "view_auditlog",
     "view_outboxmessage",
+    "view_partner",
+    "view_user",
+    "view_agreementversion",
+    "add_agreementversion",
+    "view_agreementacceptance",
+    "view_category",
 ]
 
 
