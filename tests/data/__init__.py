@@ -1,0 +1,1 @@
+"""Test data and builders for the beta and public catalog tests."""
