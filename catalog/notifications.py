@@ -5,14 +5,18 @@ Delivery is the outbox tasks' job (catalog.tasks); ``queue_delivery`` hands the 
 after commit.
 """
 
+import logging
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from catalog.models import OutboxMessage, User
+
+logger = logging.getLogger(__name__)
 
 
 class Kind:
@@ -32,6 +36,18 @@ class Kind:
         VERIFICATIONS: "Customer verifications from beta links",
     }
     MANDATORY = {INVITATIONS, SECURITY}
+    # Which optional kinds each kind of person receives (the preferences page offers these).
+    FOR_PARTNERS = (STAGE_CHANGES, REVIEW_RESULTS, VERIFICATIONS)
+    FOR_STAFF = (REVIEW_QUEUE, VERIFICATIONS)
+
+    @classmethod
+    def optional_for(cls, user: User) -> list[str]:
+        kinds: list[str] = []
+        if user.partner_id is not None:
+            kinds += cls.FOR_PARTNERS
+        if user.is_staff:
+            kinds += [k for k in cls.FOR_STAFF if k not in kinds]
+        return kinds
 
 
 def partner_recipients(integration) -> list[User]:
@@ -41,10 +57,18 @@ def partner_recipients(integration) -> list[User]:
 
 
 def staff_recipients() -> list[User | str]:
-    people: list[User | str] = list(User.objects.filter(is_staff=True, is_active=True).order_by("id"))
+    people: list[User | str] = list(
+        User.objects.filter(is_staff=True, is_active=True).order_by("id")
+    )
     known = {u.email.lower() for u in people}
     people += [e for e in settings.STAFF_NOTIFICATION_EMAILS if e.lower() not in known]
     return people
+
+
+def _render_plain(name: str, ctx: dict) -> str:
+    """Subjects and plain-text bodies are not HTML: render them without autoescaping, so an
+    integration called “Tom & Jerry” is not mailed as “Tom &amp; Jerry”."""
+    return get_template(name).template.render(Context(ctx, autoescape=False))
 
 
 def _wants(recipient: User | str, kind: str) -> bool:
@@ -75,9 +99,12 @@ def notify(
             "site_url": settings.SITE_URL,
             "integration": integration,
             "recipient": recipient,
+            "kind": kind,
+            "can_opt_out": kind in Kind.OPTIONAL and not isinstance(recipient, str),
+            "preferences_url": f"{settings.SITE_URL}/partner/notifications/",
             **context,
         }
-        subject = " ".join(render_to_string(f"emails/{template}.subject.txt", ctx).split())
+        subject = " ".join(_render_plain(f"emails/{template}.subject.txt", ctx).split())
         rows.append(
             OutboxMessage(
                 event_id=event_id,
@@ -87,7 +114,7 @@ def notify(
                 user=None if isinstance(recipient, str) else recipient,
                 integration=integration,
                 subject=subject[:250],
-                body_text=render_to_string(f"emails/{template}.txt", ctx),
+                body_text=_render_plain(f"emails/{template}.txt", ctx),
                 body_html=render_to_string(f"emails/{template}.html", ctx),
             )
         )
@@ -96,13 +123,23 @@ def notify(
         ids = [m.pk for m in created if m.pk is not None] or list(
             OutboxMessage.objects.filter(event_id=event_id).values_list("pk", flat=True)
         )
-        transaction.on_commit(lambda: queue_delivery(ids))
+        transaction.on_commit(lambda: queue_delivery(ids), robust=True)
     return created
 
 
 def queue_delivery(message_ids: list[int]) -> None:
-    """Hand freshly committed outbox rows to the delivery task."""
+    """Hand committed outbox rows to the delivery task. A broker that is down must not break the
+    request whose change already committed: the rows stay pending and the sweep queues them."""
     from catalog import tasks
 
     for message_id in message_ids:
-        tasks.deliver_outbox_message.delay(message_id)
+        try:
+            tasks.deliver_outbox_message.delay(message_id)
+        except Exception:  # noqa: BLE001 - kombu/redis errors vary; the sweep is the fallback
+            # The broker is unreachable: the next rows would only wait out the same timeout.
+            logger.warning(
+                "could not queue outbox message %s; the sweep will send it",
+                message_id,
+                exc_info=True,
+            )
+            return

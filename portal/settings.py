@@ -140,6 +140,10 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A backend class can be named directly (the real-worker tests use one that can be made slow).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+# Bounded SMTP waits keep a send well inside the outbox task's time limit (see OUTBOX_* below).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Portal <partners@localhost>")
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 
@@ -161,6 +165,48 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish while the broker is down fails fast; the outbox sweep re-queues what was not queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Redis hands an unacknowledged task to another worker after this many seconds. It must stay
+# above the outbox task's hard time limit and its longest retry countdown (checked below).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 3,
+}
+
+# Outbox delivery (catalog.services.outbox): retries with exponential backoff up to a cap, then
+# "failed"; the beat sweep re-queues pending rows nobody picked up and rows whose claim expired.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=1800)
+OUTBOX_SEND_TIME_LIMIT = env.int("OUTBOX_SEND_TIME_LIMIT", default=EMAIL_TIMEOUT * 2 + 30)
+OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", default=300)
+OUTBOX_SWEEP_INTERVAL = env.float("OUTBOX_SWEEP_INTERVAL", default=60)
+OUTBOX_SWEEP_GRACE = env.float("OUTBOX_SWEEP_GRACE", default=60)
+OUTBOX_REQUEUE_AFTER = env.float("OUTBOX_REQUEUE_AFTER", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "catalog.tasks.outbox.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_INTERVAL,
+        "options": {"expires": max(OUTBOX_SWEEP_INTERVAL, 1)},
+    },
+}
+if not DEBUG:
+    _visibility = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    if not (OUTBOX_SEND_TIME_LIMIT < OUTBOX_CLAIM_TIMEOUT and OUTBOX_SEND_TIME_LIMIT < _visibility):
+        raise ImproperlyConfigured(
+            "OUTBOX_SEND_TIME_LIMIT must be below OUTBOX_CLAIM_TIMEOUT and "
+            "CELERY_VISIBILITY_TIMEOUT, or a slow send could be delivered twice."
+        )
+    if OUTBOX_RETRY_MAX_SECONDS >= _visibility:
+        raise ImproperlyConfigured(
+            "OUTBOX_RETRY_MAX_SECONDS must be below CELERY_VISIBILITY_TIMEOUT."
+        )
 
 # Security headers. The CSP is strict: no inline script or style, nothing from other origins.
 SESSION_COOKIE_HTTPONLY = True

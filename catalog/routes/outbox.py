@@ -1,3 +1,11 @@
 """URL routes for the outbox area."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from catalog.views import outbox
+
+urlpatterns = [
+    path("staff/outbox/", outbox.staff_outbox, name="staff_outbox"),
+    path("staff/outbox/<int:pk>/retry/", outbox.staff_outbox_retry, name="staff_outbox_retry"),
+    path("partner/notifications/", outbox.email_preferences, name="partner_notifications"),
+]

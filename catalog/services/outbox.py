@@ -1,32 +1,289 @@
-"""Outbox delivery. The background-work issue hardens this (claiming, retries, sweep)."""
+"""Outbox delivery: claim a row, send it, mark it sent; retry with backoff; recover what is stuck.
 
+Delivery guarantee (what a recipient can rely on)
+-------------------------------------------------
+
+* **Never lost.** A row is written in the same transaction as the change that causes it. Only
+  a delivery that the mail server accepted marks it ``sent``. Whatever stops it on the way (broker
+  down at commit, task lost with a Redis restart, worker killed mid-send, claim never finished) is
+  found again by :func:`outbox_sweep`, which beat runs every ``OUTBOX_SWEEP_INTERVAL`` seconds.
+* **Never sent by two workers at once.** A delivery first *claims* the row with one conditional
+  ``UPDATE ... WHERE status = 'pending'`` (atomic in the database, so of two workers exactly one
+  gets the row) that stores a claim token and ``claimed_at``. The transport is then used outside
+  any transaction, and ``sent`` is written only ``WHERE claim_token = <ours>``.
+* A claim can be taken over in two cases only, each of which means the previous holder is gone:
+  the broker hands out *the same task message* again (same task id and retry number: with
+  ``acks_late`` + ``reject_on_worker_lost`` that happens only when the worker running it died, or
+  when Redis's visibility timeout passed, which is kept above the task's hard time limit), or the
+  claim is older than ``OUTBOX_CLAIM_TIMEOUT`` (also above the hard time limit), when the sweep
+  puts the row back to ``pending``.
+* **The one window.** If a worker dies after the mail server accepted the message and before the
+  ``sent`` UPDATE commits (a few milliseconds), the message is sent again on recovery: email has no
+  idempotent send, and we choose a rare duplicate over a lost notification. Each row's
+  ``Message-ID`` is fixed (``<outbox.<id>.<event>@…>``), so mail systems that collapse duplicates
+  by Message-ID show it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.models import OutboxMessage
+from catalog.audit import Action
+from catalog.models import OutboxMessage, User
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+SWEEP_BATCH = 500
+ERROR_MAX_CHARS = 2000
 
 
-def outbox_deliver(*, message_id: int) -> str:
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
+@dataclass(frozen=True)
+class DeliveryResult:
+    """``outcome``: sent, skipped, retry, failed or claim_lost; ``retry_in`` seconds for retry."""
+
+    outcome: str
+    retry_in: float | None = None
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before attempt ``attempts + 1``: base, 2×base, 4×base … capped."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    return float(min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def claim_token_for(task_id: str | None, retries: int = 0) -> uuid.UUID:
+    """The same broker message (task id and retry number) always yields the same token, so its
+    redelivery after a worker died can take over its own claim; anything else cannot."""
+    if not task_id:
+        return uuid.uuid4()
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"outbox-task:{task_id}:{retries}")
+
+
+def _claim(message_id: int, token: uuid.UUID, now: datetime) -> bool:
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id)
+        .filter(Q(status=Status.PENDING) | Q(status=Status.SENDING, claim_token=token))
+        .update(
+            status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
         )
-        if message is None:
-            return "skipped"
-        email = EmailMultiAlternatives(message.subject, message.body_text, to=[message.recipient])
-        if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
-        message.attempts += 1
-        try:
-            email.send()
-        except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
-            message.last_error = str(exc)[:2000]
-            message.save(update_fields=["attempts", "last_error"])
-            return "error"
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.save(update_fields=["attempts", "status", "sent_at"])
-        return "sent"
+    )
+
+
+def _message_id_header(message: OutboxMessage) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox.{message.pk}.{message.event_id}@{host}>"
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={
+            "Message-ID": _message_id_header(message),
+            "X-Portal-Outbox-Id": str(message.pk),
+            "X-Portal-Event": message.event,
+        },
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def outbox_deliver(
+    *, message_id: int, claim_token: uuid.UUID | None = None, now: datetime | None = None
+) -> DeliveryResult:
+    """Claim, send, mark sent. Deliberately not one transaction: the claim commits before the
+    mail server is contacted, so no row lock or open transaction lasts as long as an SMTP call."""
+    token = claim_token or uuid.uuid4()
+    now = now or timezone.now()
+    if not _claim(message_id, token, now):
+        return DeliveryResult("skipped")
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        build_email(message).send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
+        return _record_failure(message, token, f"{type(exc).__name__}: {exc}")
+    marked = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.SENDING, claim_token=token
+    ).update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, claim_token=None)
+    if not marked:
+        logger.warning(
+            "outbox message %s was sent but its claim had expired and was taken over", message_id
+        )
+        return DeliveryResult("claim_lost")
+    return DeliveryResult("sent")
+
+
+def _record_failure(message: OutboxMessage, token: uuid.UUID, error: str) -> DeliveryResult:
+    now = timezone.now()
+    mine = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=token)
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        mine.update(status=Status.FAILED, last_error=error[:ERROR_MAX_CHARS], claim_token=None)
+        logger.error("outbox message %s failed for good: %s", message.pk, error)
+        return DeliveryResult("failed")
+    delay = backoff_seconds(message.attempts)
+    mine.update(
+        status=Status.PENDING,
+        last_error=error[:ERROR_MAX_CHARS],
+        claim_token=None,
+        next_attempt_at=now + timedelta(seconds=delay),
+    )
+    logger.warning("outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+    return DeliveryResult("retry", retry_in=delay)
+
+
+@transaction.atomic
+def outbox_sweep(*, now: datetime | None = None) -> list[int]:
+    """Put back what is stuck and return the ids to queue again.
+
+    * ``sending`` rows whose claim is older than ``OUTBOX_CLAIM_TIMEOUT``: the worker that claimed
+      them is gone; back to ``pending`` (or ``failed`` once the attempts are used up).
+    * ``pending`` rows due for ``OUTBOX_SWEEP_GRACE`` seconds (new rows whose task never arrived,
+      retries whose task was lost).
+
+    A row queued here is not queued again for ``OUTBOX_REQUEUE_AFTER`` seconds, so a long worker
+    outage does not fill the queue with copies (a copy would only be skipped by the claim).
+    """
+    now = now or timezone.now()
+    requeue_at = now + timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER)
+    expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    stuck = list(
+        OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=expired)
+        .select_for_update(skip_locked=True)
+        .values_list("pk", "attempts")[:SWEEP_BATCH]
+    )
+    lost_error = (
+        f"Delivery did not finish within {settings.OUTBOX_CLAIM_TIMEOUT:g} s of its claim "
+        "(worker lost?)."
+    )
+    exhausted = [pk for pk, attempts in stuck if attempts >= settings.OUTBOX_MAX_ATTEMPTS]
+    revived = [pk for pk, attempts in stuck if attempts < settings.OUTBOX_MAX_ATTEMPTS]
+    OutboxMessage.objects.filter(pk__in=exhausted, status=Status.SENDING).update(
+        status=Status.FAILED, claim_token=None, last_error=lost_error
+    )
+    OutboxMessage.objects.filter(pk__in=revived, status=Status.SENDING).update(
+        status=Status.PENDING, claim_token=None, last_error=lost_error, next_attempt_at=requeue_at
+    )
+
+    due_before = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE)
+    due = list(
+        OutboxMessage.objects.filter(status=Status.PENDING)
+        .annotate(due=Coalesce("next_attempt_at", "created_at"))
+        .filter(due__lte=due_before)
+        .order_by("due")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    OutboxMessage.objects.filter(pk__in=due).update(next_attempt_at=requeue_at)
+    ids = revived + due
+    if stuck or due:
+        logger.info(
+            "outbox sweep: %s claim(s) expired (%s failed for good), %s pending re-queued",
+            len(stuck),
+            len(exhausted),
+            len(due),
+        )
+    return ids
+
+
+@transaction.atomic
+def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
+    """Staff put a failed message back in the queue with a fresh set of attempts."""
+    if not (actor.is_active and actor.is_staff and actor.has_perm("catalog.retry_outboxmessage")):
+        raise PermissionDeniedError("Only staff with the retry permission can retry messages.")
+    try:
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+    except (OutboxMessage.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such message.", status=404) from None
+    if message.status != Status.FAILED:
+        raise ApplicationError(
+            f"Only failed messages can be retried; the message to {message.recipient} is "
+            f"{message.get_status_display().lower()}.",
+            status=409,
+        )
+    old = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error}
+    message.status = Status.PENDING
+    message.attempts = 0
+    message.claim_token = None
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "claim_token", "next_attempt_at"])
+    audit_record(
+        action=Action.OUTBOX_RETRIED,
+        actor=actor,
+        integration=message.integration,
+        partner=message.integration.partner if message.integration else None,
+        target=message,
+        old_value=old,
+        new_value={"status": message.status},
+        note=f"{message.event} to {message.recipient}",
+    )
+    from catalog.notifications import queue_delivery
+
+    ids = [message.pk]
+    transaction.on_commit(lambda: queue_delivery(ids), robust=True)
+    return message
+
+
+# --- Reads for the staff pages (selectors.py is shared; the outbox's reads live with it) --------
+
+
+def outbox_messages(
+    *, status: str = "", integration_id: int | None = None, search: str = ""
+) -> QuerySet[OutboxMessage]:
+    qs = OutboxMessage.objects.select_related("integration").order_by("-created_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    if integration_id:
+        qs = qs.filter(integration_id=integration_id)
+    if search:
+        qs = qs.filter(Q(recipient__icontains=search) | Q(subject__icontains=search))
+    return qs
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = OutboxMessage.objects.values("status").annotate(n=Count("id")).order_by()
+    counts = {status: 0 for status in Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+@transaction.atomic
+def email_preferences_update(*, actor: User, receive: list[str]) -> list[str]:
+    """Store which optional kinds ``actor`` turned off. Kinds this user is not offered keep their
+    stored state; invitations and security mail are not optional and cannot be stored."""
+    from catalog.notifications import Kind
+
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDeniedError("Log in to choose your emails.")
+    offered = Kind.optional_for(actor)
+    unknown = [k for k in receive if k not in offered]
+    if unknown:
+        raise ApplicationError(
+            "These are not emails you can choose: " + ", ".join(sorted(unknown)) + ".",
+            field="receive",
+        )
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    kept = [k for k in (user.email_opt_outs or []) if k in Kind.OPTIONAL and k not in offered]
+    opt_outs = sorted(set(kept) | {k for k in offered if k not in receive})
+    if opt_outs != list(user.email_opt_outs or []):
+        user.email_opt_outs = opt_outs
+        user.save(update_fields=["email_opt_outs"])
+    actor.email_opt_outs = opt_outs
+    return opt_outs

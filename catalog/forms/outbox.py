@@ -1,0 +1,31 @@
+"""Forms of the outbox area: the staff outbox filter and a user's email preferences."""
+
+from django import forms
+
+from catalog.models import OutboxMessage
+from catalog.notifications import Kind
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "All")] + list(OutboxMessage.Status.choices), required=False
+    )
+    integration = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    q = forms.CharField(label="Recipient or subject", required=False, max_length=200, strip=True)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One checkbox per optional kind this user receives; ticked means "send me these"."""
+
+    receive = forms.MultipleChoiceField(
+        label="Send me emails about",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = Kind.optional_for(user)
+        self.fields["receive"].choices = [(k, Kind.OPTIONAL[k]) for k in kinds]
+        opted_out = set(user.email_opt_outs or [])
+        self.initial.setdefault("receive", [k for k in kinds if k not in opted_out])
