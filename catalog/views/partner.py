@@ -107,7 +107,11 @@ def integration_create(request):
 
 @login_required
 def integration_detail(request, pk: int):
-    integration = selectors.integration_for(user=request.user, pk=pk)
+    """The partner's view of one integration; staff with the view permission see it too."""
+    user = request.user
+    if not user.is_partner and not (user.is_staff and user.has_perm("catalog.view_integration")):
+        return forbidden(request, "This page is for the integration's partner and for staff.")
+    integration = selectors.integration_for(user=user, pk=pk)
     context = _row(integration)
     context["history"] = selectors.integration_history(integration=integration)[:100]
     return render(request, "catalog/partner/integration.html", context)
