@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
@@ -24,6 +25,7 @@ from catalog.services.errors import ApplicationError
 from catalog.services.integrations import integration_promote, integration_roll_back
 
 PROMOTE_PERMISSION = "catalog.promote_integration"
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -125,6 +127,7 @@ class PartnerUserInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "website", "user_count", "integration_count", "created_at"]
     search_fields = ["name", "website", "users__email"]
     list_filter = ["created_at"]
@@ -155,6 +158,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "kind", "version", "effective_at", "acceptance_count"]
     list_filter = ["kind"]
     search_fields = ["title", "version"]
