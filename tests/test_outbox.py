@@ -187,6 +187,33 @@ def test_a_send_that_outlived_its_claim_does_not_mark_the_new_claim_sent(db, mon
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_blip_after_sending_does_not_lose_the_sent_mark(monkeypatch):
+    # given: the first "sent" UPDATE hits a dropped connection
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    message = _message()
+    real_update = QuerySet.update
+    blips = []
+
+    def flaky_update(self, **values):
+        if values.get("status") == Status.SENT and not blips:
+            blips.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(self, **values)
+
+    monkeypatch.setattr(QuerySet, "update", flaky_update)
+    monkeypatch.setattr(service.time, "sleep", lambda seconds: None)
+    # when
+    result = service.outbox_deliver(message_id=message.pk)
+    # then
+    assert result.outcome == "sent"
+    assert blips == [1]
+    assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.get(pk=message.pk).status == Status.SENT
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_delivering_one_message_at_once_send_it_once():
     # given
     message = _message()

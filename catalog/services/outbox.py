@@ -27,6 +27,7 @@ Delivery guarantee (what a recipient can rely on)
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
 SWEEP_BATCH = 500
 ERROR_MAX_CHARS = 2000
+MARK_SENT_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,36 @@ def outbox_deliver(
         build_email(message).send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
         return _record_failure(message, token, f"{type(exc).__name__}: {exc}")
-    marked = OutboxMessage.objects.filter(
-        pk=message_id, status=Status.SENDING, claim_token=token
-    ).update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, claim_token=None)
-    if not marked:
+    if not _mark_sent(message_id, token):
         logger.warning(
             "outbox message %s was sent but its claim had expired and was taken over", message_id
         )
         return DeliveryResult("claim_lost")
     return DeliveryResult("sent")
+
+
+def _mark_sent(message_id: int, token: uuid.UUID) -> bool:
+    """The email is out: writing that down matters more than anything else in this task, so a
+    database blip gets a few more tries (each one on a fresh connection) before giving up."""
+    for attempt in range(MARK_SENT_TRIES):
+        try:
+            return bool(
+                OutboxMessage.objects.filter(
+                    pk=message_id, status=Status.SENDING, claim_token=token
+                ).update(
+                    status=Status.SENT,
+                    sent_at=timezone.now(),
+                    next_attempt_at=None,
+                    claim_token=None,
+                )
+            )
+        except DatabaseError:
+            if attempt == MARK_SENT_TRIES - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("outbox message %s sent; marking it failed, trying again", message_id)
+            connection.close()
+            time.sleep(0.5 * (attempt + 1))
+    return False  # pragma: no cover
 
 
 def _record_failure(message: OutboxMessage, token: uuid.UUID, error: str) -> DeliveryResult:
