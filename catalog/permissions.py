@@ -18,6 +18,13 @@ STAFF_PERMISSIONS = [
     "add_agreementversion",
     "view_agreementacceptance",
     "view_category",
+    "view_freezedate",
+    "add_freezedate",
+    "change_freezedate",
+    "delete_freezedate",
+    "view_specrevision",
+    "view_pullrequest",
+    "view_changerequest",
 ]
 
 
