@@ -148,3 +148,36 @@ def acme_definition(integration=None) -> dict:
     name = integration.name if integration is not None else "Acme Events"
     slug = integration.slug if integration is not None else "acme-events"
     return catalog_definition(EXAMPLES[("cloud", "custom")], name=name, own_slug=slug)
+
+
+# --- Rows in the database ------------------------------------------------------------------------
+
+
+def make_revision(integration, definition=None, *, status="draft", number=None, user=None):
+    from django.utils import timezone
+
+    from catalog.models import SpecRevision
+    from catalog.validation.spec import normalize
+
+    if number is None:
+        last = integration.spec_revisions.order_by("-number").first()
+        number = (last.number + 1) if last else 1
+    now = timezone.now()
+    return SpecRevision.objects.create(
+        integration=integration,
+        number=number,
+        status=status,
+        definition=normalize(definition or acme_definition(integration)),
+        created_by=user,
+        submitted_at=now if status != "draft" else None,
+        reviewed_at=now if status in ("approved", "changes_requested") else None,
+    )
+
+
+def make_live(integration, definition=None, *, stage="private_beta"):
+    """Put ``integration`` in a live stage with an approved, live spec; returns the revision."""
+    revision = make_revision(integration, definition, status="approved")
+    integration.stage = stage
+    integration.live_spec = revision
+    integration.save(update_fields=["stage", "live_spec"])
+    return revision

@@ -1,0 +1,310 @@
+"""Change requests for live integrations: a new spec revision and its pull request, checked
+against the live spec by the rules in catalog/governance.py; staff approve or refuse.
+
+A request that breaks a rule is refused when it is submitted (nothing is saved), and the rules
+are checked again when staff approve, since the live spec or other integrations' pull requests
+may have changed in between.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import governance, release_train
+from catalog.audit import Action
+from catalog.models import ChangeRequest, Integration, PullRequest, ReviewStatus, SpecRevision, User
+from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError
+from catalog.services.pull_requests import canonical_url, deploy_date_for, pull_request_used_by
+from catalog.services.spec import (
+    MAX_COMMENT,
+    SpecInvalid,
+    check_partner,
+    check_reviewer,
+    lock_integration,
+    next_number,
+)
+from catalog.validation.spec import validate_definition
+from catalog.validation.urls import check_video_url
+
+MAX_SUMMARY = 5000
+
+
+class RulesBroken(ApplicationError):
+    """``items`` are the refused ``governance.RuleResult``s."""
+
+    def __init__(
+        self, refused: list[governance.RuleResult], *, status: int = 422, prefix: str = ""
+    ):
+        count = sum(len(r.problems) for r in refused)
+        rules = ", ".join(f"“{r.title}”" for r in refused)
+        super().__init__(
+            f"{prefix}The change breaks the rules for live integrations ({rules}): "
+            f"{count} problem{'s' if count != 1 else ''} to fix. Nothing was saved.",
+            items=refused,
+            status=status,
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    diff: dict
+    results: list[governance.RuleResult]
+
+    @property
+    def refused(self) -> list[governance.RuleResult]:
+        return governance.refusals(self.results)
+
+
+def live_definition(integration: Integration) -> dict | None:
+    """What customers run today: the live spec, or the newest approved revision."""
+    if integration.live_spec_id:
+        return integration.live_spec.definition
+    latest = (
+        integration.spec_revisions.filter(status=ReviewStatus.APPROVED).order_by("-number").first()
+    )
+    return latest.definition if latest else None
+
+
+def _baseline(integration: Integration) -> dict:
+    live = live_definition(integration)
+    if live is None:
+        raise ApplicationError(
+            f"{integration.name} has no approved spec on record to compare a change with. "
+            "Email partner-support@segment.com.",
+            status=409,
+        )
+    return live
+
+
+def check_change(
+    *, integration: Integration, live: dict, proposed: dict, pr_url: str, video_url: str
+) -> Check:
+    proposal = governance.Proposal(
+        live=live,
+        proposed=proposed,
+        integration_name=integration.name,
+        integration_slug=integration.slug,
+        pr_url=pr_url,
+        pr_used_by=tuple(pull_request_used_by(pr_url, exclude_integration_id=integration.pk)),
+        video_url=video_url,
+    )
+    return Check(diff=governance.diff(live, proposed), results=governance.evaluate(proposal))
+
+
+def _pending(integration: Integration) -> ChangeRequest | None:
+    return integration.change_requests.filter(status=ChangeRequest.Status.SUBMITTED).first()
+
+
+@transaction.atomic
+def change_request_submit(
+    *,
+    actor: User,
+    integration_id: int,
+    definition,
+    pr_url: str,
+    video_url: str = "",
+    summary: str = "",
+) -> ChangeRequest:
+    integration = lock_integration(integration_id)
+    check_partner(actor, integration)
+    if not integration.is_live:
+        raise ApplicationError(
+            f"{integration.name} isn't live yet ({integration.get_stage_display()}): change its "
+            "spec directly on the spec page.",
+            status=409,
+        )
+    pending = _pending(integration)
+    if pending is not None:
+        raise ApplicationError(
+            f"A change request from {pending.created_at:%Y-%m-%d} is already in review. Wait "
+            "for its review before filing another.",
+            status=409,
+        )
+    proposed, errors = validate_definition(definition, for_submit=True)
+    if errors:
+        raise SpecInvalid(errors)
+    pr_url = canonical_url(pr_url, PullRequest.Kind.CODE, field="pr_url")
+    video_url = (video_url or "").strip()
+    if video_url:
+        problem = check_video_url(video_url)
+        if problem:
+            raise ApplicationError(problem.message, field="video_url", status=422)
+    summary = (summary or "").strip()
+    if len(summary) > MAX_SUMMARY:
+        raise ApplicationError(
+            f"The summary can be at most {MAX_SUMMARY} characters.", field="summary", status=422
+        )
+    live = _baseline(integration)
+    check = check_change(
+        integration=integration, live=live, proposed=proposed, pr_url=pr_url, video_url=video_url
+    )
+    if check.refused:
+        raise RulesBroken(check.refused)
+    now = timezone.now()
+    revision = SpecRevision.objects.create(
+        integration=integration,
+        number=next_number(integration),
+        status=ReviewStatus.SUBMITTED,
+        definition=proposed,
+        created_by=actor,
+        created_at=now,
+        submitted_at=now,
+    )
+    pull_request = integration.pull_requests.filter(
+        url__iexact=pr_url, kind=PullRequest.Kind.CODE
+    ).first()
+    if pull_request is None:
+        pull_request = PullRequest.objects.create(
+            integration=integration,
+            kind=PullRequest.Kind.CODE,
+            url=pr_url,
+            description=summary,
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            action=Action.PULL_REQUEST_RECORDED,
+            actor=actor,
+            integration=integration,
+            target=pull_request,
+            new_value={"kind": PullRequest.Kind.CODE, "url": pr_url, "change_request": True},
+        )
+    change = ChangeRequest.objects.create(
+        integration=integration,
+        spec_revision=revision,
+        pull_request=pull_request,
+        pr_url=pr_url,
+        video_url=video_url,
+        summary=summary,
+        rule_results=[r.as_dict() for r in check.results],
+        diff=check.diff,
+        created_by=actor,
+        created_at=now,
+    )
+    audit_record(
+        action=Action.CHANGE_REQUEST_SUBMITTED,
+        actor=actor,
+        integration=integration,
+        target=change,
+        new_value={"revision": revision.number, "pr_url": pr_url, "video_url": video_url},
+        note=summary[:500],
+    )
+    notify(
+        event=str(Action.CHANGE_REQUEST_SUBMITTED),
+        kind=Kind.REVIEW_QUEUE,
+        recipients=staff_recipients(),
+        template="change_request_submitted",
+        context={"change": change, "revision": revision, "actor": actor},
+        integration=integration,
+    )
+    return change
+
+
+def _lock_change(change_request_id: int) -> tuple[Integration, ChangeRequest]:
+    try:
+        integration_id = ChangeRequest.objects.values_list("integration_id", flat=True).get(
+            pk=change_request_id
+        )
+    except (ChangeRequest.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such change request.", status=404) from None
+    integration = lock_integration(integration_id)
+    change = (
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("spec_revision", "pull_request")
+        .get(pk=change_request_id)
+    )
+    return integration, change
+
+
+@transaction.atomic
+def change_request_review(
+    *, actor: User, change_request_id: int, approve: bool, comment: str = ""
+) -> ChangeRequest:
+    check_reviewer(actor)
+    integration, change = _lock_change(change_request_id)
+    if change.status != ChangeRequest.Status.SUBMITTED:
+        raise ApplicationError(
+            f"This change request is already {change.get_status_display().lower()}; nothing "
+            "was changed.",
+            status=409,
+        )
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ApplicationError(
+            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
+        )
+    if not approve and not comment:
+        raise ApplicationError(
+            "Say why the change is refused; the partner reads it.", field="comment", status=422
+        )
+    now = timezone.now()
+    revision = change.spec_revision
+    if approve:
+        check = check_change(
+            integration=integration,
+            live=_baseline(integration),
+            proposed=revision.definition,
+            pr_url=change.pr_url,
+            video_url=change.video_url,
+        )
+        if check.refused:
+            raise RulesBroken(
+                check.refused,
+                status=409,
+                prefix="Since it was submitted, the live spec or another integration changed. ",
+            )
+        change.rule_results = [r.as_dict() for r in check.results]
+        change.diff = check.diff
+        merged = change.pull_request
+        merged_at = (
+            merged.merged_at if merged and merged.state == PullRequest.State.MERGED else None
+        )
+        change.deploy_date = deploy_date_for(release_train.ready_at(now, merged_at))
+    change.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED
+    change.reviewed_by = actor
+    change.reviewed_at = now
+    change.review_comment = comment
+    change.save(
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "rule_results",
+            "diff",
+            "deploy_date",
+        ]
+    )
+    revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
+    revision.reviewed_by = actor
+    revision.reviewed_at = now
+    revision.review_comment = comment
+    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    if approve:
+        integration.live_spec = revision
+        integration.save(update_fields=["live_spec", "updated_at"])
+    audit_record(
+        action=Action.CHANGE_REQUEST_APPROVED if approve else Action.CHANGE_REQUEST_REFUSED,
+        actor=actor,
+        integration=integration,
+        target=change,
+        old_value={"status": ChangeRequest.Status.SUBMITTED},
+        new_value={
+            "status": change.status,
+            "revision": revision.number,
+            "deploy_date": change.deploy_date.isoformat() if change.deploy_date else None,
+        },
+        note=comment,
+    )
+    notify(
+        event=str(Action.CHANGE_REQUEST_APPROVED if approve else Action.CHANGE_REQUEST_REFUSED),
+        kind=Kind.REVIEW_RESULTS,
+        recipients=partner_recipients(integration),
+        template="change_request_reviewed",
+        context={"change": change, "approved": approve, "comment": comment},
+        integration=integration,
+    )
+    return change

@@ -1,0 +1,334 @@
+"""Spec revisions: partners save and submit, staff approve or request changes.
+
+Every save is a new revision (numbered per integration, under a lock on the integration row).
+A live integration's spec changes only through a change request (services/change_requests.py).
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog.audit import Action
+from catalog.models import Integration, ReviewStatus, SpecRevision, User
+from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.audit import audit_record
+from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.validation.spec import SpecError, validate_definition
+
+REVIEW_PERMISSION = "catalog.review_submissions"
+MAX_COMMENT = 4000
+
+
+class SpecInvalid(ApplicationError):
+    """The definition breaks the schema or a sense rule; ``items`` are ``SpecError``s."""
+
+    def __init__(self, errors: list[SpecError], message: str | None = None):
+        count = len(errors)
+        super().__init__(
+            message
+            or f"The spec has {count} problem{'s' if count != 1 else ''}; nothing was saved.",
+            field="definition",
+            items=errors,
+            status=422,
+        )
+
+
+# --- Shared checks -----------------------------------------------------------------------------
+
+
+def lock_integration(integration_id: int) -> Integration:
+    try:
+        return (
+            Integration.objects.select_for_update(of=("self",))
+            .select_related("partner")
+            .get(pk=integration_id)
+        )
+    except (Integration.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such integration.", status=404) from None
+
+
+def check_partner(actor: User, integration: Integration) -> None:
+    """Any active user of the integration's partner may work on its spec and pull requests."""
+    if not (
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.partner_id is not None
+        and actor.partner_id == integration.partner_id
+    ):
+        raise PermissionDeniedError(
+            "Only the integration's partner users can change its spec, pull requests and docs."
+        )
+
+
+def can_review(user: User) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(REVIEW_PERMISSION)
+    )
+
+
+def check_reviewer(actor: User) -> None:
+    if not can_review(actor):
+        raise PermissionDeniedError("Only staff with the review permission can do that.")
+
+
+def next_number(integration: Integration) -> int:
+    """Call with the integration row locked."""
+    top = integration.spec_revisions.aggregate(top=Max("number"))["top"]
+    return (top or 0) + 1
+
+
+def _in_review(integration: Integration) -> SpecRevision | None:
+    return (
+        integration.spec_revisions.filter(
+            status=ReviewStatus.SUBMITTED, change_request__isnull=True
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def _checked(integration: Integration, definition, *, for_submit: bool) -> dict:
+    data = dict(definition) if isinstance(definition, dict) else definition
+    if isinstance(data, dict):
+        # The name and slug belong to the integration; the spec carries them as they are now.
+        data["name"] = integration.name
+        data["slug"] = integration.slug
+    checked, errors = validate_definition(data, for_submit=for_submit)
+    if errors:
+        raise SpecInvalid(errors)
+    return checked
+
+
+def _notify_submitted(integration: Integration, revision: SpecRevision, actor: User) -> None:
+    notify(
+        event=str(Action.SPEC_SUBMITTED),
+        kind=Kind.REVIEW_QUEUE,
+        recipients=staff_recipients(),
+        template="spec_submitted",
+        context={"revision": revision, "actor": actor},
+        integration=integration,
+    )
+
+
+def _refuse_if_live(integration: Integration) -> None:
+    if integration.is_live:
+        raise ApplicationError(
+            f"{integration.name} is live ({integration.get_stage_display()}): its spec changes "
+            "through a change request, so existing customers are protected.",
+            status=409,
+        )
+
+
+def _refuse_if_in_review(integration: Integration) -> None:
+    pending = _in_review(integration)
+    if pending is not None:
+        raise ApplicationError(
+            f"Revision {pending.number} is already in review. Wait for the review before "
+            "submitting another one (you can keep saving drafts).",
+            status=409,
+        )
+
+
+# --- Partner actions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def spec_save(
+    *, actor: User, integration_id: int, definition, submit: bool = False
+) -> SpecRevision:
+    """Save the definition as a new revision; with ``submit`` it goes to staff for review."""
+    integration = lock_integration(integration_id)
+    check_partner(actor, integration)
+    _refuse_if_live(integration)
+    checked = _checked(integration, definition, for_submit=submit)
+    if submit:
+        _refuse_if_in_review(integration)
+    now = timezone.now()
+    revision = SpecRevision.objects.create(
+        integration=integration,
+        number=next_number(integration),
+        status=ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT,
+        definition=checked,
+        created_by=actor,
+        created_at=now,
+        submitted_at=now if submit else None,
+    )
+    audit_record(
+        action=Action.SPEC_SAVED,
+        actor=actor,
+        integration=integration,
+        target=revision,
+        new_value={"number": revision.number, "status": revision.status},
+    )
+    if submit:
+        audit_record(
+            action=Action.SPEC_SUBMITTED,
+            actor=actor,
+            integration=integration,
+            target=revision,
+            new_value={"number": revision.number},
+        )
+        _notify_submitted(integration, revision, actor)
+    return revision
+
+
+@transaction.atomic
+def spec_submit(*, actor: User, integration_id: int, number: int) -> SpecRevision:
+    """Send an existing draft for review."""
+    integration = lock_integration(integration_id)
+    check_partner(actor, integration)
+    _refuse_if_live(integration)
+    try:
+        revision = integration.spec_revisions.select_for_update().get(
+            number=number, change_request__isnull=True
+        )
+    except (SpecRevision.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such spec revision.", status=404) from None
+    if revision.status != ReviewStatus.DRAFT:
+        raise ApplicationError(
+            f"Revision {revision.number} is {revision.get_status_display().lower()}; only a "
+            "draft can be submitted.",
+            status=409,
+        )
+    checked = _checked(integration, revision.definition, for_submit=True)
+    _refuse_if_in_review(integration)
+    revision.definition = checked
+    revision.status = ReviewStatus.SUBMITTED
+    revision.submitted_at = timezone.now()
+    revision.save(update_fields=["definition", "status", "submitted_at"])
+    audit_record(
+        action=Action.SPEC_SUBMITTED,
+        actor=actor,
+        integration=integration,
+        target=revision,
+        old_value={"status": ReviewStatus.DRAFT},
+        new_value={"number": revision.number, "status": revision.status},
+    )
+    _notify_submitted(integration, revision, actor)
+    return revision
+
+
+# --- Staff review ------------------------------------------------------------------------------
+
+
+def comment_paths(definition: dict) -> list[tuple[str, str]]:
+    """Where staff may leave a comment: (path, words), in the order of the spec."""
+    paths = [("mode", "Mode"), ("authentication", "Authentication")]
+    for setting in definition.get("settings", []):
+        paths.append((f"settings.{setting['key']}", f"Setting “{setting['key']}”"))
+    for action in definition.get("actions", []):
+        paths.append((f"actions.{action['key']}", f"Action “{action['key']}”"))
+        for item in action.get("fields", []):
+            paths.append(
+                (
+                    f"actions.{action['key']}.fields.{item['key']}",
+                    f"Field “{item['key']}” of “{action['key']}”",
+                )
+            )
+    paths.append(("presets", "Presets"))
+    return paths
+
+
+def _clean_comments(definition: dict, field_comments) -> dict[str, str]:
+    if not field_comments:
+        return {}
+    if not isinstance(field_comments, dict):
+        raise ApplicationError("Field comments must be a mapping.", status=400)
+    allowed = {path for path, _ in comment_paths(definition)}
+    cleaned = {}
+    for path, text in field_comments.items():
+        text = (text or "").strip() if isinstance(text, str) else ""
+        if not text:
+            continue
+        if path not in allowed:
+            raise ApplicationError(f"“{str(path)[:80]}” isn't part of this spec.", status=400)
+        if len(text) > MAX_COMMENT:
+            raise ApplicationError(
+                f"A comment can be at most {MAX_COMMENT} characters.", field=path, status=422
+            )
+        cleaned[path] = text
+    return cleaned
+
+
+@transaction.atomic
+def spec_review(
+    *,
+    actor: User,
+    revision_id: int,
+    approve: bool,
+    comment: str = "",
+    field_comments: dict | None = None,
+) -> SpecRevision:
+    """Approve a submitted revision, or send it back with comments (on the whole or per field)."""
+    check_reviewer(actor)
+    try:
+        integration_id = SpecRevision.objects.values_list("integration_id", flat=True).get(
+            pk=revision_id
+        )
+    except (SpecRevision.DoesNotExist, ValueError, TypeError):
+        raise ApplicationError("No such spec revision.", status=404) from None
+    integration = lock_integration(integration_id)
+    revision = SpecRevision.objects.select_for_update().get(pk=revision_id)
+    if hasattr(revision, "change_request"):
+        raise ApplicationError(
+            "This revision belongs to a change request; review it on the change request page.",
+            status=409,
+        )
+    if revision.status != ReviewStatus.SUBMITTED:
+        raise ApplicationError(
+            f"Revision {revision.number} is {revision.get_status_display().lower()}, not in "
+            "review; nothing was changed.",
+            status=409,
+        )
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ApplicationError(
+            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
+        )
+    comments = _clean_comments(revision.definition, field_comments)
+    if not approve and not comment and not comments:
+        raise ApplicationError(
+            "Say what needs to change: write a comment, on the whole spec or on a field.",
+            field="comment",
+            status=422,
+        )
+    old_status = revision.status
+    revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
+    revision.reviewed_by = actor
+    revision.reviewed_at = timezone.now()
+    revision.review_comment = comment
+    revision.field_comments = comments
+    revision.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "field_comments"]
+    )
+    if approve:
+        integration.live_spec = revision
+        integration.save(update_fields=["live_spec", "updated_at"])
+    audit_record(
+        action=Action.SPEC_APPROVED if approve else Action.SPEC_CHANGES_REQUESTED,
+        actor=actor,
+        integration=integration,
+        target=revision,
+        old_value={"status": old_status},
+        new_value={"number": revision.number, "status": revision.status, "comments": comments},
+        note=comment,
+    )
+    notify(
+        event=str(Action.SPEC_APPROVED if approve else Action.SPEC_CHANGES_REQUESTED),
+        kind=Kind.REVIEW_RESULTS,
+        recipients=partner_recipients(integration),
+        template="spec_reviewed",
+        context={
+            "revision": revision,
+            "approved": approve,
+            "comment": comment,
+            "field_comments": sorted(comments.items()),
+        },
+        integration=integration,
+    )
+    return revision
