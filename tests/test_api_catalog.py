@@ -1,6 +1,7 @@
 """The read-only JSON API of the public catalog."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.data.catalog import in_private_beta, many_public_integrations, public_integration
 
@@ -118,9 +119,10 @@ def test_api_is_read_only(client, db):
 def test_api_keeps_constant_queries_from_10_to_500(client, db, django_assert_max_num_queries):
     many_public_integrations(10)
     url = "/api/v1/catalog/?page_size=100"
-    with django_assert_max_num_queries(3) as small:
+    with django_assert_max_num_queries(4) as small:
         assert client.get(url).status_code == 200
     many_public_integrations(490, start=10)
+    cache.clear()  # measure a real render, not the cached response
     with django_assert_max_num_queries(len(small.captured_queries)):
         data = client.get(url).json()
     assert data["count"] == 500 and len(data["results"]) == 100

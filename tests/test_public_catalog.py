@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone
 
-from catalog.models import Stage
+from catalog.models import Integration, Stage
 from tests import factories
 from tests.data.catalog import (
     approve_metadata,
@@ -125,12 +126,43 @@ def test_list_pages_keep_constant_queries_from_10_to_500(
 ):
     many_public_integrations(10)
     client.get(url)  # warm: categories, content types
-    with django_assert_max_num_queries(5) as small:
+    cache.clear()  # measure a real render, not the cached page
+    with django_assert_max_num_queries(6) as small:
         assert client.get(url).status_code == 200
     many_public_integrations(490, start=10)
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_anonymous_pages_are_served_from_cache_until_the_catalog_changes(
+    client, db, django_assert_max_num_queries
+):
+    many_public_integrations(10)
+    client.get("/catalog/")
+    with django_assert_max_num_queries(1):  # only the catalog version
+        first = client.get("/catalog/")
+    assert "Bulk Destination 0001" in _text(first)
+    # a change shows at once: stage, approved metadata, new entries change the version
+    public_integration("Aardvark Metrics")
+    assert "Aardvark Metrics" in _text(client.get("/catalog/"))
+    integration = Integration.objects.get(slug="aardvark-metrics")
+    approve_metadata(integration, description="Rewritten words.")
+    assert "Rewritten words." in _text(client.get("/catalog/aardvark-metrics/"))
+    integration.stage = Stage.PRIVATE_BETA
+    integration.save(update_fields=["stage", "updated_at"])
+    assert "Aardvark Metrics" not in _text(client.get("/catalog/"))
+    assert client.get("/catalog/aardvark-metrics/").status_code == 404
+
+
+def test_logged_in_visitors_get_their_own_header_not_a_cached_page(client, partner_user):
+    public_integration("Alpha Stats")
+    client.get("/catalog/")  # an anonymous visit fills the cache
+    client.force_login(partner_user)
+    assert partner_user.email in _text(client.get("/catalog/"))
+    client.logout()
+    assert partner_user.email not in _text(client.get("/catalog/"))
 
 
 def test_logged_in_partner_sees_the_same_catalog(client, partner_user):

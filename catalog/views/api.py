@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from catalog.listing import listing_for
 from catalog.views.public import (
     MAX_SEARCH,
+    cached_public_response,
     category_by_slug,
     public_integration,
     public_integrations,
@@ -66,6 +67,7 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None):
 
 
 @require_safe
+@cached_public_response
 def api_catalog(request):
     page_number, error = _positive_int(request, "page", 1)
     if error:
@@ -113,6 +115,7 @@ def api_catalog(request):
 
 
 @require_safe
+@cached_public_response
 def api_catalog_detail(request, slug: str):
     try:
         integration = public_integration(slug=slug)

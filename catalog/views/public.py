@@ -5,13 +5,18 @@ The reads live here (``public_integrations`` and friends) because the HTML pages
 the catalog: one count, one page, one for the page's screenshots.
 """
 
+import hashlib
 from datetime import timedelta
+from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -23,6 +28,53 @@ from catalog.services.beta import platform_url
 PAGE_SIZE = 24
 NEW_DAYS = 90
 MAX_SEARCH = 100
+# Rendered public responses are reused for this long at most; any change to a public
+# integration (stage, approved metadata, import) changes the version and so the key at once.
+CACHE_SECONDS = 300
+_KEPT_HEADERS = ("Content-Type", "Access-Control-Allow-Origin")
+# The table name comes from the model, never from input.
+_VERSION_SQL = (
+    "SELECT COUNT(*), MAX(updated_at), SUM(live_metadata_id) "  # noqa: S608
+    f"FROM {Integration._meta.db_table} WHERE stage = %s"
+)
+
+
+def catalog_version() -> str:
+    """Changes whenever a public entry changes (count, last update, live revisions).
+
+    Raw SQL on purpose: this runs on every public request, and building the ORM aggregate
+    costs more than running it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [Stage.PUBLIC])
+        return ":".join(map(str, cursor.fetchone()))
+
+
+def cached_public_response(view):
+    """Serve the same bytes to every anonymous visitor for a while.
+
+    Only requests without a session or messages cookie use the cache: their page has no
+    personal header, message or CSRF token in it. Others are rendered as usual.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return view(request, *args, **kwargs)
+        raw = f"{request.get_host()}|{request.get_full_path()}|{catalog_version()}"
+        key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            content, headers = hit
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
+            cache.set(key, (response.content, headers), CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def public_integrations(*, search: str = "", category: Category | None = None) -> QuerySet:
@@ -78,6 +130,7 @@ def _page(request, queryset):
 
 
 @require_safe
+@cached_public_response
 def catalog_index(request):
     search = " ".join(request.GET.get("q", "").split())[:MAX_SEARCH]
     category_slug = request.GET.get("category", "").strip()
@@ -106,6 +159,7 @@ def catalog_index(request):
 
 
 @require_safe
+@cached_public_response
 def catalog_detail(request, slug: str):
     integration = public_integration(slug=slug)
     return render(
@@ -120,6 +174,7 @@ def catalog_detail(request, slug: str):
 
 
 @require_safe
+@cached_public_response
 def catalog_new(request):
     return render(
         request,

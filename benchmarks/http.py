@@ -1,0 +1,313 @@
+"""HTTP benchmark of the public catalog, the JSON API and a beta link, against a bare view.
+
+``.venv/bin/python -m benchmarks.http [--duration 10] [--connections 16] [--workers 3]``
+
+1. A temporary SQLite database (``--postgres`` for a throwaway PostgreSQL cluster), migrated,
+   with the 508 entries of ``catalog/data/segment-destinations.json`` imported and a beta link
+   issued for one of the private-beta entries.
+2. gunicorn on a free loopback port with ``DJANGO_DEBUG=false``, a generated secret key and
+   ``127.0.0.1`` as the only allowed host; settings ``benchmarks._http_settings`` add the bare
+   view ``/__bench__/bare/`` (the product has no such view).
+3. wrk (Debian package) against each URL; requests per second, p99 latency, and each as a ratio
+   to the bare view measured in the same run (before and after the others, averaged).
+4. Everything started here is stopped by its pid, and the temporary files are removed.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TARGET_RATIO = 0.5
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _create_postgres_database(url: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE portal")
+
+
+def prepare(env: dict) -> dict:
+    """Migrate, import the catalog, collect static files, issue a beta link."""
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    report = json.loads(
+        manage(env, "import_catalog", "catalog/data/segment-destinations.json", "--json")
+    )
+    superuser = {
+        **env,
+        "DJANGO_SUPERUSER_EMAIL": "bench@example.com",
+        "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),
+    }
+    manage(superuser, "createsuperuser", "--noinput")
+    data = json.loads((ROOT / "catalog/data/segment-destinations.json").read_text())
+    beta_slug = next(d["slug"] for d in data["destinations"] if d["status"] == "PRIVATE_BETA")
+    public_slug = next(
+        d["slug"]
+        for d in data["destinations"]
+        if d["status"] == "PUBLIC" and len(d.get("description") or "") > 200
+    )
+    link = manage(env, "issue_beta_link", beta_slug, "--email", "bench@shop.example.com")
+    last_line = link.strip().splitlines()[-1]
+    beta_path = "/" + last_line.split("/", 3)[3]
+    return {"report": report, "beta_path": beta_path, "public_slug": public_slug}
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [
+            gunicorn,
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{process.stderr.read().decode()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__bench__/bare/", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn (master and workers) by the master's pid."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop, workers included
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its own session, started by us
+        process.wait(timeout=10)
+
+
+def check(url: str) -> int:
+    request = urllib.request.Request(url, method="GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(url: str, *, duration: int, connections: int, threads: int) -> dict:
+    subprocess.run(
+        ["wrk", "-t1", "-c2", "-d1s", url], capture_output=True, check=False
+    )  # warm-up: template caches, database connections
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {
+        "rps": rps,
+        "p99_ms": p99,
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.http", description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per URL (default 10)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--postgres", action="store_true", help="throwaway PostgreSQL cluster")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk (or make system-deps)", file=sys.stderr)
+        return 2
+
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    pg = None
+    gunicorn = None
+    try:
+        if args.postgres:
+            sys.path.insert(0, str(ROOT))
+            from tests import pg_plugin
+
+            pg = pg_plugin
+            database_url = pg.start_cluster()
+            _create_postgres_database(database_url)
+        else:
+            database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))},
+            "DJANGO_SETTINGS_MODULE": "benchmarks._http_settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "BENCH_STATIC_ROOT": str(tmp / "static"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "SITE_URL": "http://127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "CELERY_BROKER_URL": "",
+            "EMAIL_URL": "dummymail://",
+        }
+        started = time.monotonic()
+        prepared = prepare(env)
+        print(
+            f"prepared in {time.monotonic() - started:.1f} s: "
+            f"{prepared['report']['total']} entries imported "
+            f"({len(prepared['report']['grandfathered'])} grandfathered); "
+            f"database {'PostgreSQL' if pg else 'SQLite'}",
+            flush=True,
+        )
+        port = free_port()
+        gunicorn = start_gunicorn(env, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        paths = {
+            "bare view": "/__bench__/bare/",
+            "/catalog/": "/catalog/",
+            "/catalog/<slug>/": f"/catalog/{prepared['public_slug']}/",
+            "/api/v1/catalog/": "/api/v1/catalog/",
+            "beta link": prepared["beta_path"],
+        }
+        for name, path in paths.items():
+            status = check(base + path)
+            if status != 200:
+                raise SystemExit(f"{name} ({path}) answered {status}, not 200")
+        options = {
+            "duration": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+        }
+        results = {}
+        first_bare = wrk(base + paths["bare view"], **options)
+        for name, path in list(paths.items())[1:]:
+            results[name] = wrk(base + path, **options)
+        last_bare = wrk(base + paths["bare view"], **options)
+        bare = {
+            "rps": (first_bare["rps"] + last_bare["rps"]) / 2,
+            "p99_ms": (first_bare["p99_ms"] + last_bare["p99_ms"]) / 2,
+            "non_2xx": first_bare["non_2xx"] + last_bare["non_2xx"],
+            "socket_errors": first_bare["socket_errors"] or last_bare["socket_errors"],
+        }
+        results = {"bare view": bare, **results}
+        for result in results.values():
+            result["ratio"] = result["rps"] / bare["rps"]
+            result["p99_ratio"] = result["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else None
+        summary = {
+            "database": "postgresql" if pg else "sqlite",
+            "workers": args.workers,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "bare_runs_rps": [first_bare["rps"], last_bare["rps"]],
+            "results": results,
+            "target_ratio": TARGET_RATIO,
+        }
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        else:
+            _print_table(summary)
+        below = [n for n, r in results.items() if r["ratio"] < TARGET_RATIO]
+        if below:
+            print(f"below the target ratio {TARGET_RATIO}: {', '.join(below)}")
+        return 0
+    finally:
+        if gunicorn is not None:
+            stop(gunicorn)
+        if pg is not None:
+            pg.stop_cluster()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print_table(summary: dict) -> None:
+    print(
+        f"gunicorn {summary['workers']} sync workers, wrk {summary['connections']} connections, "
+        f"{summary['duration_s']} s per URL, {summary['database']}; bare view runs: "
+        + ", ".join(f"{r:.0f}" for r in summary["bare_runs_rps"])
+        + " req/s"
+    )
+    print(f"{'URL':<20} {'req/s':>9} {'p99 ms':>9} {'ratio':>7} {'p99 x':>7} {'non-2xx':>8}")
+    for name, r in summary["results"].items():
+        p99_ratio = f"{r['p99_ratio']:.2f}" if r["p99_ratio"] else "-"
+        print(
+            f"{name:<20} {r['rps']:>9.1f} {r['p99_ms']:>9.1f} {r['ratio']:>7.2f} "
+            f"{p99_ratio:>7} {r['non_2xx']:>8}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
