@@ -38,8 +38,9 @@ class MetadataRevision(models.Model):
     )
     # Imported (grandfathered) entries may carry more categories, kept by name as given.
     extra_categories = models.JSONField(default=list, blank=True)
-    logo = models.FileField(upload_to=asset_upload_to, blank=True, max_length=200)
-    mark = models.FileField(upload_to=asset_upload_to, blank=True, max_length=200)
+    # Indexed: the asset view finds the revision (and so who may see it) by stored name.
+    logo = models.FileField(upload_to=asset_upload_to, blank=True, max_length=200, db_index=True)
+    mark = models.FileField(upload_to=asset_upload_to, blank=True, max_length=200, db_index=True)
     logo_external_url = models.URLField(max_length=500, blank=True)
     mark_external_url = models.URLField(max_length=500, blank=True)
     asset_report = models.JSONField(default=dict, blank=True)
@@ -73,8 +74,10 @@ class MetadataImage(models.Model):
 
     revision = models.ForeignKey(MetadataRevision, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveSmallIntegerField(default=0)
-    image = models.FileField(upload_to=asset_upload_to, max_length=200)
-    thumbnail = models.FileField(upload_to=asset_upload_to, blank=True, max_length=200)
+    image = models.FileField(upload_to=asset_upload_to, max_length=200, db_index=True)
+    thumbnail = models.FileField(
+        upload_to=asset_upload_to, blank=True, max_length=200, db_index=True
+    )
     caption = models.CharField(max_length=200, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

@@ -1,0 +1,992 @@
+"""Logos and marks: SVG files checked as hostile input, then judged on what they draw.
+
+1. Bytes: size limit; compressed (svgz) and other formats recognised by their first bytes;
+   UTF-8 only.
+2. Parse with defusedxml, DTDs forbidden (its default lets a DTD through), entities and external
+   references forbidden, processing instructions refused; the root must be an SVG ``<svg>``.
+3. Walk every element: allow-listed elements and attributes, no event handlers, every reference
+   (``href``, ``xlink:href``, ``url()``, CSS ``@import`` and other fetching functions) local to the
+   document, ``javascript:`` and non-image ``data:`` URLs refused, limits on depth, element count
+   and on how many elements ``<use>`` and ``url(#…)`` references expand to.
+4. Only then draw it (resvg, in an isolated child process, see ``render.py``) and measure the box
+   of what it draws: a file that draws nothing is refused, a mark must be square (its canvas or
+   what it draws, within 5 %), a logo that draws a shape not wider than tall gets advice.
+
+Each problem says which rule (``code``), what to change (``message``) and where (line, element).
+"""
+
+import base64
+import binascii
+import math
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError, TreeBuilder
+from xml.parsers import expat
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+
+from catalog.validation import Problem, Report, images, render
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_ELEMENTS = 10_000
+MAX_EXPANDED = 20_000
+MAX_EMBEDDED_PIXELS = 4_000_000
+MAX_ASPECT = 40.0
+MAX_OCTAVES = 10
+MAX_KERNEL_ORDER = 15
+SQUARE_TOLERANCE = 0.05
+RENDER_SIZE = 128
+
+
+class Role:
+    LOGO = "logo"
+    MARK = "mark"
+    ALL = (LOGO, MARK)
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+_SVG = "{" + SVG_NS + "}"
+_XLINK = "{" + XLINK_NS + "}"
+_XML = "{" + XML_NS + "}"
+
+# Markup languages a browser would act on: never allowed inside a logo.
+ACTIVE_NS = {
+    "http://www.w3.org/1999/xhtml": "HTML",
+    "http://www.w3.org/1998/Math/MathML": "MathML",
+    "http://www.w3.org/2001/XInclude": "XInclude",
+    "http://www.w3.org/2003/XInclude": "XInclude",
+    "http://www.w3.org/1999/XSL/Transform": "XSLT",
+    "http://www.w3.org/2001/xml-events": "XML Events",
+}
+# Editors' bookkeeping (Inkscape, Illustrator, Sketch, Affinity, Figma…) and RDF metadata:
+# browsers ignore these elements and attributes, so they are allowed.
+EDITOR_NS = {
+    "http://www.inkscape.org/namespaces/inkscape",
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://inkscape.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.bohemiancoding.com/sketch/ns",
+    "http://www.serif.com/",
+    "http://www.figma.com/figma/ns",
+    "http://www.vectornator.io",
+    "https://boxy-svg.com",
+    "http://www.corel.com/coreldraw/svg",
+    "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "http://ns.adobe.com/AdobeSVGViewerExtensions/3.0/",
+    "http://ns.adobe.com/Extensibility/1.0/",
+    "http://ns.adobe.com/Flows/1.0/",
+    "http://ns.adobe.com/ImageReplacement/1.0/",
+    "http://ns.adobe.com/GenericCustomNamespace/1.0/",
+    "http://ns.adobe.com/Graphs/1.0/",
+    "http://ns.adobe.com/Variables/1.0/",
+    "http://ns.adobe.com/SaveForWeb/1.0/",
+    "http://ns.adobe.com/xap/1.0/",
+    "http://ns.adobe.com/xap/1.0/mm/",
+    "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",
+    "http://purl.org/dc/elements/1.1/",
+    "http://creativecommons.org/ns#",
+    "http://web.resource.org/cc/",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+
+ANIMATION = {"animate", "animateTransform", "animateMotion", "animateColor", "set"}
+ELEMENTS = {
+    # structure
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "metadata", "switch", "view", "style",
+    # shapes and text
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
+    "textPath", "image",
+    # paint servers, clipping, markers
+    "linearGradient", "radialGradient", "stop", "pattern", "clipPath", "mask", "marker",
+    # filters
+    "filter", "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite",
+    "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap", "feDistantLight",
+    "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur",
+    "feImage", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+    # animation (checked: never of a reference, a handler or a style)
+    "mpath", *ANIMATION,
+}  # fmt: skip
+REFUSED_ELEMENTS = {
+    "script": ("svg.script", "Scripts aren't allowed in a logo. Remove the <script> element."),
+    "handler": ("svg.script", "Scripts aren't allowed in a logo. Remove the <handler> element."),
+    "listener": ("svg.script", "Event listeners aren't allowed. Remove the <listener> element."),
+    "foreignObject": (
+        "svg.foreign_object",
+        "<foreignObject> embeds HTML in the drawing and isn't allowed. Draw it with SVG shapes.",
+    ),
+    "a": (
+        "svg.link",
+        "Links (<a>) don't work in a logo shown as an image and aren't allowed. Remove the <a> "
+        "element (keep its content).",
+    ),
+    "font": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
+    "font-face": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
+    "glyph": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
+    "tref": ("svg.external_reference", "<tref> references text elsewhere and isn't allowed."),
+}
+
+ATTRIBUTES = {
+    # core and accessibility
+    "id", "class", "style", "lang", "tabindex", "role", "focusable", "version", "baseProfile",
+    "externalResourcesRequired", "requiredFeatures", "requiredExtensions", "systemLanguage",
+    "type", "media", "title", "href",
+    # geometry
+    "x", "y", "width", "height", "rx", "ry", "cx", "cy", "r", "fx", "fy", "fr", "x1", "y1", "x2",
+    "y2", "points", "d", "pathLength", "transform", "viewBox", "preserveAspectRatio",
+    "zoomAndPan", "refX", "refY", "markerWidth", "markerHeight", "markerUnits", "orient",
+    "patternUnits", "patternContentUnits", "patternTransform", "gradientUnits",
+    "gradientTransform", "spreadMethod", "offset", "clipPathUnits", "maskUnits",
+    "maskContentUnits", "filterUnits", "primitiveUnits", "filterRes", "dx", "dy", "rotate",
+    "textLength", "lengthAdjust", "startOffset", "method", "spacing", "side", "path",
+    # presentation
+    "alignment-baseline", "baseline-shift", "clip", "clip-path", "clip-rule", "color",
+    "color-interpolation", "color-interpolation-filters", "color-profile", "color-rendering",
+    "cursor", "direction", "display", "dominant-baseline", "enable-background", "fill",
+    "fill-opacity", "fill-rule", "filter", "flood-color", "flood-opacity", "font",
+    "font-family", "font-size", "font-size-adjust", "font-stretch", "font-style",
+    "font-variant", "font-weight", "glyph-orientation-horizontal", "glyph-orientation-vertical",
+    "image-rendering", "kerning", "letter-spacing", "lighting-color", "marker", "marker-end",
+    "marker-mid", "marker-start", "mask", "mask-type", "opacity", "overflow", "paint-order",
+    "pointer-events", "shape-rendering", "stop-color", "stop-opacity", "stroke",
+    "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin",
+    "stroke-miterlimit", "stroke-opacity", "stroke-width", "text-anchor", "text-decoration",
+    "text-rendering", "transform-origin", "transform-box", "unicode-bidi", "vector-effect",
+    "visibility", "word-spacing", "writing-mode", "isolation", "mix-blend-mode", "white-space",
+    "solid-color", "solid-opacity", "font-kerning", "text-overflow",
+    # filter primitives
+    "in", "in2", "result", "mode", "operator", "k1", "k2", "k3", "k4", "values", "tableValues",
+    "slope", "intercept", "amplitude", "exponent", "stdDeviation", "edgeMode", "order",
+    "kernelMatrix", "divisor", "bias", "targetX", "targetY", "kernelUnitLength",
+    "preserveAlpha", "surfaceScale", "diffuseConstant", "specularConstant",
+    "specularExponent", "limitingConeAngle", "pointsAtX", "pointsAtY", "pointsAtZ", "azimuth",
+    "elevation", "z", "scale", "xChannelSelector", "yChannelSelector", "radius",
+    "baseFrequency", "numOctaves", "seed", "stitchTiles",
+    # animation timing and values
+    "attributeName", "attributeType", "begin", "dur", "end", "min", "max", "restart",
+    "repeatCount", "repeatDur", "calcMode", "keyTimes", "keySplines", "keyPoints", "from",
+    "to", "by", "additive", "accumulate", "origin",
+}  # fmt: skip
+XLINK_ATTRIBUTES = {"href", "title", "type", "role", "arcrole", "show", "actuate"}
+XML_ATTRIBUTES = {"space", "lang", "id"}
+LOCAL_REFERENCE_ONLY = {"use", "textPath", "mpath", "linearGradient", "radialGradient",
+                        "pattern", "filter", "feImage", "image", *ANIMATION}  # fmt: skip
+EMBEDDED_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/jpg": "JPEG",
+                  "image/gif": "GIF", "image/webp": "WEBP"}  # fmt: skip
+TEXT_ELEMENTS = {"text", "tspan", "textPath"}
+
+_WS_CTL = re.compile(r"[\x00-\x20\x7f]+")
+_SCRIPT_URL = re.compile(r"(?:java|vb|live|ecma)script:")
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(\r\n|[\s\S]))")
+_CSS_COMMENT = re.compile(r"/\*[\s\S]*?(?:\*/|$)")
+_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))", re.IGNORECASE)
+_CSS_FETCH = re.compile(r"(?<![\w-])((?:-webkit-)?image-set|image|cross-fade|element|src)\s*\(")
+_CSS_SCRIPT = re.compile(r"expression\s*\(|-moz-binding|behaviou?r\s*:|(?:java|vb)script:")
+_CSS_AT = re.compile(r"@([a-z-]+)")
+CSS_AT_RULES = {"media", "keyframes", "-webkit-keyframes", "supports", "layer", "container"}
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_LENGTH = re.compile(rf"^\s*({_NUMBER})\s*(px|pt|pc|mm|cm|in)?\s*$")
+_UNITS = {
+    None: 1.0,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "mm": 96 / 25.4,
+    "cm": 96 / 2.54,
+    "in": 96.0,
+}
+_SUSPICIOUS_COMMENT = re.compile(
+    r"<\s*(script|html|body|iframe|object|embed)\b|javascript:|<\?php", re.I
+)
+
+
+class _Refused(Exception):
+    """Raised from parser callbacks to stop at the first document-level problem."""
+
+    def __init__(self, code: str, message: str, where: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.where = code, message, where
+
+
+@dataclass
+class _Found:
+    """A problem found on an element; its line is looked up only when there are problems."""
+
+    code: str
+    message: str
+    index: int
+    what: str
+    warning: bool = False
+
+
+def _local(tag: str) -> tuple[str, str]:
+    if tag[:1] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def _css_unescape(text: str) -> str:
+    def one(m: re.Match) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        return "" if m.group(2) in ("\n", "\r\n", "\r", "\f") else m.group(2)
+
+    return _CSS_ESCAPE.sub(one, text)
+
+
+def css_problems(text: str) -> list[tuple[str, str]]:
+    """(code, message) for everything in a CSS text or value that could fetch or run something."""
+    low = text.lower()
+    if "\\" in low:
+        low = _css_unescape(low).lower()
+    if "/*" in low:
+        low = _CSS_COMMENT.sub("", low)
+    found: list[tuple[str, str]] = []
+    if "@" in low:
+        for rule in _CSS_AT.findall(low):
+            if rule == "import":
+                found.append(
+                    ("svg.css_import", "CSS @import loads another file and isn't allowed.")
+                )
+            elif rule not in CSS_AT_RULES:
+                found.append(
+                    (
+                        "svg.css_at_rule",
+                        f"The CSS rule @{rule} isn't allowed in a logo (fonts and "
+                        "other files can't be loaded). Convert text to outlines.",
+                    )
+                )
+    if "(" in low:
+        for m in _CSS_URL.finditer(low):
+            target = _WS_CTL.sub("", m.group(1) or m.group(2) or m.group(3) or "")
+            if not target.startswith("#"):
+                found.append(_reference_problem(target, "url()"))
+        for m in _CSS_FETCH.finditer(low):
+            found.append(
+                (
+                    "svg.external_reference",
+                    f"The CSS function {m.group(1)}() loads another file and isn't allowed.",
+                )
+            )
+    compact = _WS_CTL.sub("", low)
+    m = _CSS_SCRIPT.search(compact)
+    if m:
+        found.append(("svg.script", f"CSS that runs code ({m.group()}) isn't allowed."))
+    return found
+
+
+def _reference_problem(target: str, how: str) -> tuple[str, str]:
+    low = target.lower()
+    if _SCRIPT_URL.match(low):
+        return ("svg.javascript_url", f"A javascript: link ({how}) isn't allowed in a logo.")
+    if low.startswith("data:"):
+        return (
+            "svg.data_url",
+            f"A data: URL ({how}, {low[5:40] or 'empty'}) isn't allowed here; only PNG, JPEG, GIF "
+            'or WebP pictures can be embedded, with <image href="data:image/png;base64,…">.',
+        )
+    shown = target[:80] or "(empty)"
+    return (
+        "svg.external_reference",
+        f"The reference {how} “{shown}” points outside the file. Everything must be inside the SVG "
+        "(references like #gradient1 are fine).",
+    )
+
+
+def _check_embedded(href: str) -> tuple[str, str] | None:
+    """``data:image/…;base64,…`` on <image>/<feImage>: a real raster of sane size, or a problem."""
+    header, sep, payload = href.partition(",")
+    parts = header[5:].lower().split(";")
+    mime = parts[0].strip()
+    if not sep or mime not in EMBEDDED_TYPES or "base64" not in parts[1:]:
+        return _reference_problem(href, "image href")
+    try:
+        data = base64.b64decode(_WS_CTL.sub("", payload), validate=True)
+    except (binascii.Error, ValueError):
+        return ("svg.embedded_image", "An embedded picture isn't valid base64 data.")
+    report = images.inspect_embedded(data, max_pixels=MAX_EMBEDDED_PIXELS)
+    if report.errors:
+        return ("svg.embedded_image", "Embedded picture: " + report.errors[0].message)
+    if report.info.get("format") != EMBEDDED_TYPES[mime]:
+        return (
+            "svg.embedded_image",
+            f"An embedded picture says it is {mime} but is {report.info.get('format')}.",
+        )
+    return None
+
+
+def _length(value: str | None) -> float | None:
+    if not value:
+        return None
+    m = _LENGTH.match(value)
+    if not m:
+        return None
+    number = float(m.group(1)) * _UNITS[m.group(2)]
+    return number if math.isfinite(number) else None
+
+
+def _viewbox(value: str) -> tuple[float, float, float, float] | None:
+    parts = value.replace(",", " ").split()
+    if len(parts) != 4:
+        return None
+    try:
+        numbers = tuple(float(p) for p in parts)
+    except ValueError:
+        return None
+    if not all(math.isfinite(n) for n in numbers) or numbers[2] <= 0 or numbers[3] <= 0:
+        return None
+    return numbers  # type: ignore[return-value]
+
+
+def _parse(data: bytes):
+    """Parse with DTDs, entities, external references and processing instructions refused."""
+    parser = DefusedXMLParser(
+        target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    raw = parser.parser
+
+    def on_pi(target, _data):
+        raise _Refused(
+            "svg.processing_instruction",
+            f"Processing instructions (<?{target[:30]} …?>) aren't allowed. Remove the line.",
+            f"line {raw.CurrentLineNumber}",
+        )
+
+    def on_xml_decl(_version, encoding, _standalone):
+        if encoding and encoding.lower().replace("_", "-") not in (
+            "utf-8",
+            "utf8",
+            "us-ascii",
+            "ascii",
+        ):
+            raise _Refused(
+                "svg.encoding",
+                f'The file declares encoding="{encoding[:30]}"; save it as UTF-8.',
+                "line 1",
+            )
+
+    def on_comment(text):
+        if _SUSPICIOUS_COMMENT.search(text):
+            raise _Refused(
+                "svg.suspicious_comment",
+                "A comment holds HTML or script (a polyglot file that other programs could run). "
+                "Remove the comment.",
+                f"line {raw.CurrentLineNumber}",
+            )
+
+    raw.ProcessingInstructionHandler = on_pi
+    raw.XmlDeclHandler = on_xml_decl
+    raw.CommentHandler = on_comment
+    try:
+        parser.feed(data)
+        return parser.close()
+    except DTDForbidden as exc:
+        raise _Refused(
+            "svg.dtd",
+            f"DOCTYPE declarations aren't allowed (found <!DOCTYPE {exc.name or ''} …>). Remove "
+            "it: export without a DTD, or run the file through SVGO.",
+            f"line {raw.CurrentLineNumber}",
+        ) from None
+    except EntitiesForbidden as exc:  # pragma: no cover - a DTD always comes first
+        raise _Refused("svg.entity", f"Entity declarations ({exc.name}) aren't allowed.") from None
+    except ExternalReferenceForbidden:  # pragma: no cover - a DTD always comes first
+        raise _Refused("svg.external_entity", "External entities aren't allowed.") from None
+
+
+_PARSE_ERRORS = {
+    expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]: (
+        "svg.truncated",
+        "The file ends too early (it is cut short or empty). Export it again.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN]: (
+        "svg.truncated",
+        "The file ends in the middle of a tag (it is cut short). Export it again.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: (
+        "svg.trailing_content",
+        "There is something after the closing </svg> (two files joined, or a polyglot). Remove "
+        "everything after </svg>.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]: (
+        "svg.undefined_entity",
+        "The file uses a named entity such as &nbsp; that SVG doesn't define. Use a numeric one "
+        "(&#160;) or the character itself.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]: (
+        "svg.encoding",
+        "The file declares an encoding other than UTF-8. Save it as UTF-8.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_INCORRECT_ENCODING]: (
+        "svg.encoding",
+        "The file's encoding declaration doesn't match its bytes. Save it as UTF-8.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_MISPLACED_XML_PI]: (
+        "svg.leading_content",
+        "Something comes before the <?xml …?> declaration (or it appears twice). The file must "
+        "start with <?xml or <svg.",
+    ),
+    expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]: (
+        "svg.malformed",
+        "The file uses a namespace prefix (such as xlink:) without declaring it. Add "
+        'xmlns:xlink="http://www.w3.org/1999/xlink" to <svg>, or export it again.',
+    ),
+}
+
+
+def _element_lines(data: bytes) -> list[int]:
+    """Line of each element's start tag, in document order (only run on DTD-free documents)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    lines: list[int] = []
+
+    def start(_name, _attrs):
+        lines.append(parser.CurrentLineNumber)
+
+    def refuse(*_args):
+        raise ValueError("DTD")
+
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError):
+        pass
+    return lines
+
+
+class _Walk:
+    """One pass over the element tree: allow-lists, references and limits."""
+
+    def __init__(self) -> None:
+        self.found: list[_Found] = []
+        self.count = 0
+        self.has_text = False
+        self.ids: dict[str, int] = {}
+        self.refs: list[tuple[int, str]] = []
+        self.parents: list[int] = []
+        self.stopped = False
+
+    def add(self, code: str, message: str, index: int, what: str) -> None:
+        self.found.append(_Found(code, message, index, what))
+
+    def run(self, root) -> None:
+        stack = [(root, 1, False, -1)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            el, depth, in_meta, parent = pop()
+            index = self.count
+            self.count += 1
+            self.parents.append(parent)
+            if self.count > MAX_ELEMENTS:
+                self.add(
+                    "svg.too_many_elements",
+                    f"The file has more than {MAX_ELEMENTS} elements. Simplify it (merge paths, "
+                    "remove hidden layers) and export it again.",
+                    index,
+                    "document",
+                )
+                self.stopped = True
+                return
+            if depth > MAX_DEPTH:
+                self.add(
+                    "svg.too_deep",
+                    f"Elements are nested more than {MAX_DEPTH} levels deep. Flatten the groups.",
+                    index,
+                    f"<{_local(el.tag)[1]}>",
+                )
+                self.stopped = True
+                return
+            local = self.element(el, index, in_meta)
+            children = list(el)
+            if children:
+                meta = in_meta or local == "metadata"
+                for child in reversed(children):
+                    push((child, depth + 1, meta, index))
+
+    def element(self, el, index: int, in_meta: bool) -> str:
+        tag = el.tag
+        if tag.startswith(_SVG):
+            local = tag[len(_SVG) :]
+            if local not in ELEMENTS:
+                code, message = REFUSED_ELEMENTS.get(
+                    local,
+                    (
+                        "svg.element_not_allowed",
+                        f"The element <{local}> isn't allowed in a logo. Remove it or export with "
+                        "plain shapes.",
+                    ),
+                )
+                self.add(code, message, index, f"<{local}>")
+                return local
+        else:
+            ns, local = _local(tag)
+            if ns in ACTIVE_NS:
+                code = "svg.script" if local.lower() == "script" else "svg.foreign_element"
+                self.add(
+                    code,
+                    f"{ACTIVE_NS[ns]} elements (<{local}>) aren't allowed inside an SVG logo.",
+                    index,
+                    f"<{local}>",
+                )
+                return local
+            if not ns:
+                self.add(
+                    "svg.foreign_element",
+                    f"The element <{local}> has no SVG namespace, so browsers don't draw it. "
+                    "Export the file again.",
+                    index,
+                    f"<{local}>",
+                )
+                return local
+            if not (in_meta or ns in EDITOR_NS):
+                self.add(
+                    "svg.foreign_element",
+                    f"The element <{local}> (namespace {ns[:60]}) isn't part of SVG. Remove it.",
+                    index,
+                    f"<{local}>",
+                )
+                return local
+            self.attributes(el, index, local, foreign=True)
+            return local
+        if local in TEXT_ELEMENTS:
+            self.has_text = True
+        self.attributes(el, index, local, foreign=False)
+        if local == "style":
+            self.style_element(el, index)
+        elif local in ANIMATION:
+            self.animation(el, index, local)
+        elif local == "feTurbulence":
+            self.limit_number(el, index, local, "numOctaves", MAX_OCTAVES)
+        elif local == "feConvolveMatrix":
+            self.limit_number(el, index, local, "order", MAX_KERNEL_ORDER)
+        return local
+
+    def attributes(self, el, index: int, local: str, *, foreign: bool) -> None:
+        for name, value in el.attrib.items():
+            if name[0] == "{":
+                ns, attr = _local(name)
+                if ns == XLINK_NS and attr in XLINK_ATTRIBUTES:
+                    if attr == "href":
+                        self.reference(value, index, local, "xlink:href")
+                        continue
+                elif ns == XML_NS and attr in XML_ATTRIBUTES:
+                    pass
+                elif ns == XML_NS and attr == "base":
+                    self.add(
+                        "svg.xml_base",
+                        "xml:base changes where references point and isn't allowed. Remove it.",
+                        index,
+                        f"xml:base on <{local}>",
+                    )
+                    continue
+                elif ns not in EDITOR_NS:
+                    self.add(
+                        "svg.attribute_not_allowed",
+                        f"The attribute {attr} (namespace {ns[:60]}) isn't allowed.",
+                        index,
+                        f"{attr} on <{local}>",
+                    )
+                    continue
+            elif name[:2].lower() == "on":
+                self.add(
+                    "svg.event_handler",
+                    f"Event handlers ({name}=…) run code and aren't allowed. Remove the attribute.",
+                    index,
+                    f"{name} on <{local}>",
+                )
+                continue
+            elif name == "href":
+                self.reference(value, index, local, "href")
+                continue
+            elif name == "style":
+                for code, message in css_problems(value):
+                    self.add(code, message, index, f"style on <{local}>")
+                if "(" in value:
+                    self.local_urls(value, index)
+                continue
+            elif name == "id":
+                self.ids.setdefault(value.strip(), index)
+                continue
+            elif not (foreign or name in ATTRIBUTES or name.startswith(("data-", "aria-"))):
+                self.add(
+                    "svg.attribute_not_allowed",
+                    f"The attribute {name} isn't allowed on <{local}>. Remove it.",
+                    index,
+                    f"{name} on <{local}>",
+                )
+                continue
+            self.value(value, index, local, name)
+
+    def value(self, value: str, index: int, local: str, name: str) -> None:
+        if ":" in value and _SCRIPT_URL.search(_WS_CTL.sub("", value).lower()):
+            self.add(
+                "svg.javascript_url",
+                "javascript: URLs aren't allowed.",
+                index,
+                f"{name} on <{local}>",
+            )
+            return
+        if "(" in value or "\\" in value:
+            for code, message in css_problems(value):
+                self.add(code, message, index, f"{name} on <{local}>")
+            self.local_urls(value, index)
+
+    def local_urls(self, value: str, index: int) -> None:
+        for m in _CSS_URL.finditer(value):
+            target = (m.group(1) or m.group(2) or m.group(3) or "").strip()
+            if target.startswith("#"):
+                self.refs.append((index, target[1:]))
+
+    def reference(self, value: str, index: int, local: str, attr: str) -> None:
+        target = _WS_CTL.sub("", value)
+        if target.startswith("#") and len(target) > 1:
+            self.refs.append((index, target[1:]))
+            return
+        if local in ("image", "feImage") and target.lower().startswith("data:"):
+            problem = _check_embedded(target)
+        else:
+            problem = _reference_problem(target, attr)
+        if problem:
+            self.add(problem[0], problem[1], index, f"{attr} on <{local}>")
+
+    def style_element(self, el, index: int) -> None:
+        kind = (el.get("type") or "text/css").strip().lower()
+        if kind not in ("text/css", ""):
+            self.add(
+                "svg.style_type",
+                f'<style type="{kind[:40]}"> isn\'t CSS. Only CSS styles are allowed.',
+                index,
+                "<style>",
+            )
+        if len(el):
+            self.add("svg.malformed", "<style> may contain only CSS text.", index, "<style>")
+        for code, message in css_problems(el.text or ""):
+            self.add(code, message, index, "<style>")
+
+    def animation(self, el, index: int, local: str) -> None:
+        target = (el.get("attributeName") or "").strip()
+        name = target.rpartition(":")[2].lower()
+        if name == "href":
+            self.add(
+                "svg.animated_reference",
+                f"<{local}> changes a link ({target}); animating references isn't allowed.",
+                index,
+                f"attributeName on <{local}>",
+            )
+        elif name.startswith("on"):
+            self.add(
+                "svg.event_handler",
+                f"<{local}> sets an event handler ({target}); that isn't allowed.",
+                index,
+                f"attributeName on <{local}>",
+            )
+        elif name == "style":
+            self.add(
+                "svg.animated_reference",
+                f"<{local}> animates the style attribute; animate single properties instead.",
+                index,
+                f"attributeName on <{local}>",
+            )
+
+    def limit_number(self, el, index: int, local: str, attr: str, limit: int) -> None:
+        raw = el.get(attr)
+        if raw is None:
+            return
+        try:
+            numbers = [float(p) for p in re.split(r"[\s,]+", raw.strip()) if p]
+        except ValueError:
+            return
+        if any(not math.isfinite(n) or n > limit for n in numbers):
+            self.add(
+                "svg.too_complex",
+                f'{attr}="{raw[:20]}" on <{local}> is more work than any logo needs (at most '
+                f"{limit}).",
+                index,
+                f"{attr} on <{local}>",
+            )
+
+    def expanded_size(self) -> tuple[int, bool]:
+        """Elements after following every <use> and url(#…) reference; (size, has a cycle)."""
+        n = self.count
+        deps: list[list[int]] = [[] for _ in range(n)]
+        for child, parent in enumerate(self.parents):
+            if parent >= 0:
+                deps[parent].append(child)
+        for source, target_id in self.refs:
+            target = self.ids.get(target_id)
+            if target is not None:
+                deps[source].append(target)
+        size = [0] * n
+        state = [0] * n  # 0 new, 1 on the current path, 2 done
+        stack = [(0, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                total = 1 + sum(size[d] for d in deps[node])
+                size[node] = min(total, MAX_EXPANDED + 1)
+                state[node] = 2
+                continue
+            if state[node]:
+                continue
+            state[node] = 1
+            stack.append((node, True))
+            for d in deps[node]:
+                if state[d] == 1:
+                    return size[0], True
+                if state[d] == 0:
+                    stack.append((d, False))
+        return size[0], False
+
+
+@dataclass(frozen=True)
+class Canvas:
+    width: float
+    height: float
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+def _canvas(root, walk: _Walk) -> Canvas | None:
+    raw_vb = root.get("viewBox")
+    vb = _viewbox(raw_vb) if raw_vb is not None else None
+    if raw_vb is not None and vb is None:
+        walk.add(
+            "svg.viewbox",
+            f'viewBox="{raw_vb[:40]}" isn\'t four numbers with a positive width and height, '
+            'for example viewBox="0 0 120 40".',
+            0,
+            "viewBox on <svg>",
+        )
+        return None
+    w, h = _length(root.get("width")), _length(root.get("height"))
+    if w is not None and h is not None and w > 0 and h > 0:
+        return Canvas(w, h)
+    if vb:
+        if w and w > 0:
+            return Canvas(w, w * vb[3] / vb[2])
+        if h and h > 0:
+            return Canvas(h * vb[2] / vb[3], h)
+        return Canvas(vb[2], vb[3])
+    walk.add(
+        "svg.no_size",
+        'The file has no size: add a viewBox (for example viewBox="0 0 120 40") or an absolute '
+        "width and height.",
+        0,
+        "<svg>",
+    )
+    return None
+
+
+def _square(aspect: float) -> bool:
+    return max(aspect, 1 / aspect) <= 1 + SQUARE_TOLERANCE
+
+
+def _bytes_problem(data: bytes) -> Problem | None:
+    if not data:
+        return Problem("svg.empty", "The file is empty. Choose the SVG file again.")
+    if len(data) > MAX_BYTES:
+        return Problem(
+            "svg.too_large",
+            f"The file is {len(data) / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB. Simplify "
+            "it or run it through SVGO.",
+        )
+    # Text starts with "<", whitespace or a UTF-8 BOM; anything else is named by its magic number.
+    if data[:1] not in (b"<", b" ", b"\t", b"\r", b"\n", b"\xef"):
+        found = images.sniff(data)
+        if (
+            found == "gzip-compressed"
+            or data[:3] == b"BZh"
+            or data[:6] == b"\xfd7zXZ\x00"
+            or (
+                data[:4] == b"\x28\xb5\x2f\xfd"
+                or data[:2] in (b"\x78\x9c", b"\x78\xda", b"\x78\x01")
+            )
+        ):
+            return Problem(
+                "svg.compressed",
+                "The file is compressed (svgz or similar). Upload the plain .svg file.",
+            )
+        if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (
+            b"\xff\xfe",
+            b"\xfe\xff",
+        ):
+            return Problem(
+                "svg.encoding", "The file is saved as UTF-16 or UTF-32. Save it as UTF-8."
+            )
+        if found and found not in ("SVG", "HTML"):
+            return Problem(
+                "svg.not_svg", f"This is a {found} file, not an SVG. Upload the logo as SVG."
+            )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(
+            "svg.encoding",
+            f"The file isn't valid UTF-8 (byte {exc.start}). Save it as UTF-8.",
+            f"byte {exc.start}",
+        )
+    head = data[:300].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return Problem("svg.not_svg", "This is an HTML page, not an SVG file.")
+    return None
+
+
+def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
+    """Steps 1–3. Fills ``report`` and returns (root, walk) when the drawing may be rendered."""
+    problem = _bytes_problem(data)
+    if problem:
+        report.errors.append(problem)
+        return None
+    try:
+        root = _parse(data)
+    except _Refused as exc:
+        report.error(exc.code, exc.message, exc.where)
+        return None
+    except ParseError as exc:
+        line, column = exc.position
+        code, message = _PARSE_ERRORS.get(
+            exc.code,
+            ("svg.malformed", f"The file isn't well-formed XML ({str(exc).split(':')[0]})."),
+        )
+        report.error(code, message, f"line {line}, column {column + 1}", line)
+        return None
+    walk = _Walk()
+    ns, local = _local(root.tag)
+    if ns != SVG_NS or local != "svg":
+        if local == "svg" and not ns:
+            report.error(
+                "svg.namespace",
+                'The <svg> element lacks xmlns="http://www.w3.org/2000/svg", so browsers won\'t '
+                "draw it. Add the attribute.",
+                "<svg>",
+                1,
+            )
+        else:
+            report.error(
+                "svg.not_svg",
+                f"The file's root element is <{local[:30]}>, not <svg>. Upload an SVG image.",
+                f"<{local[:30]}>",
+            )
+        return None
+    walk.run(root)
+    canvas = None if walk.stopped else _canvas(root, walk)
+    if not walk.stopped and walk.refs:
+        size, cycle = walk.expanded_size()
+        if cycle:
+            walk.add(
+                "svg.reference_cycle",
+                "References (<use> or url(#…)) form a loop. Remove the element that refers back "
+                "to itself.",
+                0,
+                "document",
+            )
+        elif size > MAX_EXPANDED:
+            walk.add(
+                "svg.too_complex",
+                f"<use> and url(#…) references expand to more than {MAX_EXPANDED} elements (a "
+                "reference bomb). Simplify the file.",
+                0,
+                "document",
+            )
+    if canvas is not None and max(canvas.aspect, 1 / canvas.aspect) > MAX_ASPECT:
+        walk.add(
+            "svg.extreme_aspect",
+            f"The canvas is {canvas.width:g}×{canvas.height:g}: more than {MAX_ASPECT:g} times "
+            "wider than tall (or the reverse). Crop it to the drawing.",
+            0,
+            "<svg>",
+        )
+    if walk.found:
+        lines = _element_lines(data)
+        for f in walk.found:
+            line = lines[f.index] if f.index < len(lines) else None
+            where = f"line {line}, {f.what}" if line else f.what
+            (report.warnings if f.warning else report.errors).append(
+                Problem(f.code, f.message, where, line)
+            )
+    report.info.update(elements=walk.count, has_text=walk.has_text)
+    if canvas is not None:
+        report.info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
+    if report.errors or canvas is None:
+        return None
+    return root, walk
+
+
+def validate_svg(data: bytes, *, role: str) -> Report:
+    """Every check for a logo or a mark. ``report.info`` gets the canvas and the drawn box."""
+    if role not in Role.ALL:
+        raise ValueError(f"role must be one of {Role.ALL}")
+    report = Report()
+    checked = check_structure(data, report)
+    if checked is None:
+        return report
+    _root, walk = checked
+    try:
+        drawing = render.draw(data, size=RENDER_SIZE, fonts=walk.has_text)
+    except render.RenderError as exc:
+        report.error(exc.code, exc.message, "drawing")
+        return report
+    if drawing.bbox is None:
+        report.error(
+            "svg.draws_nothing",
+            "The file draws nothing visible (empty, transparent, or everything outside the "
+            "canvas). Export the artwork again.",
+            "drawing",
+        )
+        return report
+    width, height = drawing.size
+    x0, y0, x1, y1 = drawing.bbox
+    drawn_aspect = (x1 - x0) / (y1 - y0)
+    canvas_aspect = width / height
+    report.info.update(
+        drawn_box=[
+            round(x0 / width, 4),
+            round(y0 / height, 4),
+            round(x1 / width, 4),
+            round(y1 / height, 4),
+        ],
+        drawn_aspect=round(drawn_aspect, 4),
+        canvas_aspect=round(canvas_aspect, 4),
+    )
+    if walk.has_text:
+        report.warn(
+            "svg.text",
+            "The file uses live text (<text>), which draws with whatever fonts the viewer has. "
+            "Convert the text to outlines (paths)."
+            + (" A mark should not contain the company name." if role == Role.MARK else ""),
+            "drawing",
+        )
+    if role == Role.LOGO:
+        if drawn_aspect <= 1.0:
+            report.warn(
+                "svg.logo_not_horizontal",
+                f"The logo draws a shape {drawn_aspect:.2f} times as wide as it is tall. A "
+                "horizontal lockup (symbol beside the name, wider than tall) reads best in the "
+                "catalog.",
+                "drawing",
+            )
+    elif not (_square(canvas_aspect) or _square(drawn_aspect)):
+        report.error(
+            "svg.mark_not_square",
+            f"A mark must be square: the canvas is {canvas_aspect:.2f}:1 and the drawing "
+            f"{drawn_aspect:.2f}:1. Put the symbol on a square canvas (equal viewBox width and "
+            "height), without the company name.",
+            "drawing",
+        )
+    elif max(drawn_aspect, 1 / drawn_aspect) > 2.5:
+        report.warn(
+            "svg.mark_shape",
+            f"The mark draws a shape {max(drawn_aspect, 1 / drawn_aspect):.1f} times longer one "
+            "way than the other; in the square catalog tile it will look small. A mark is the "
+            "symbol alone, without the name.",
+            "drawing",
+        )
+    return report
