@@ -123,6 +123,13 @@ def change_request_submit(
             "for its review before filing another.",
             status=409,
         )
+    if isinstance(definition, dict):
+        # A spec without a name or slug keeps the integration's; a different one is a rename.
+        definition = {
+            **definition,
+            "name": definition.get("name") or integration.name,
+            "slug": definition.get("slug") or integration.slug,
+        }
     proposed, errors = validate_definition(definition, for_submit=True)
     if errors:
         raise SpecInvalid(errors)
