@@ -65,7 +65,7 @@ def _lock_integration(integration_id: int) -> Integration:
 def _lock_link(integration_id: int, link_id: int) -> BetaLink:
     try:
         return (
-            BetaLink.objects.select_for_update()
+            BetaLink.objects.select_for_update(of=("self",))
             .select_related("integration")
             .get(pk=link_id, integration_id=integration_id)
         )
@@ -305,7 +305,11 @@ def customer_verify(
     One verification per link: a second submission returns the first one and ``created=False``.
     """
     link = beta_link_resolve(token=token, client_ip=client_ip)
-    link = BetaLink.objects.select_for_update().select_related("integration").get(pk=link.pk)
+    link = (
+        BetaLink.objects.select_for_update(of=("self",))
+        .select_related("integration")
+        .get(pk=link.pk)
+    )
     workspace_name = " ".join((workspace_name or "").split())
     note = (note or "").strip()
     if not workspace_name:

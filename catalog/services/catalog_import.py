@@ -298,7 +298,7 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
     categories_by_name = {c.name: c for c in Category.objects.all()}
     existing = {
         i.slug: i
-        for i in Integration.objects.select_for_update()
+        for i in Integration.objects.select_for_update(of=("self",))
         .select_related("live_metadata")
         .filter(slug__in=[e["slug"] for e in entries])
     }
