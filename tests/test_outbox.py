@@ -157,6 +157,28 @@ def test_last_allowed_attempt_failing_marks_the_message_failed(db, smtp_down, se
     assert "Connection refused" in message.last_error
 
 
+class RecipientRefusingBackend(RefusingBackend):
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused(
+            {messages[0].to[0]: (550, b"5.1.1 mailbox unavailable")}
+        )
+
+
+def test_a_recipient_the_mail_server_refuses_for_good_fails_at_once(db, settings):
+    # given
+    settings.EMAIL_BACKEND = "tests.test_outbox.RecipientRefusingBackend"
+    message = _message(recipient="nobody@example.com")
+    # when
+    result = service.outbox_deliver(message_id=message.pk)
+    # then
+    assert result.outcome == "failed"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert "5.1.1 mailbox unavailable" in message.last_error
+
+
 def test_task_in_eager_mode_leaves_the_retry_to_the_sweep(db, smtp_down):
     # given
     message = _message()

@@ -9,6 +9,9 @@ class OutboxMessage(models.Model):
     """An email written in the same transaction as the change that causes it, sent later.
 
     ``(event_id, recipient)`` is unique, so one event never produces two messages to one person.
+    Life of a row: ``pending`` → ``sending`` (claimed by one delivery: ``claim_token``,
+    ``claimed_at``) → ``sent``; a failed send goes back to ``pending`` with ``next_attempt_at``
+    until the attempts run out, then ``failed``. ``catalog.services.outbox`` states the guarantee.
     """
 
     class Status(models.TextChoices):

@@ -27,6 +27,7 @@ Delivery guarantee (what a recipient can rely on)
 from __future__ import annotations
 
 import logging
+import smtplib
 import time
 import uuid
 from dataclasses import dataclass
@@ -120,7 +121,9 @@ def outbox_deliver(
     try:
         build_email(message).send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
-        return _record_failure(message, token, f"{type(exc).__name__}: {exc}")
+        return _record_failure(
+            message, token, f"{type(exc).__name__}: {exc}", permanent=_is_permanent(exc)
+        )
     if not _mark_sent(message_id, token):
         logger.warning(
             "outbox message %s was sent but its claim had expired and was taken over", message_id
@@ -153,10 +156,19 @@ def _mark_sent(message_id: int, token: uuid.UUID) -> bool:
     return False  # pragma: no cover
 
 
-def _record_failure(message: OutboxMessage, token: uuid.UUID, error: str) -> DeliveryResult:
+def _is_permanent(exc: Exception) -> bool:
+    """The mail server refused every recipient with a 5xx code: asking again will not help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        return all(int(code) >= 500 for code, _ in exc.recipients.values())
+    return False
+
+
+def _record_failure(
+    message: OutboxMessage, token: uuid.UUID, error: str, *, permanent: bool = False
+) -> DeliveryResult:
     now = timezone.now()
     mine = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=token)
-    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    if permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         mine.update(status=Status.FAILED, last_error=error[:ERROR_MAX_CHARS], claim_token=None)
         logger.error("outbox message %s failed for good: %s", message.pk, error)
         return DeliveryResult("failed")
