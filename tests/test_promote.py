@@ -1,10 +1,12 @@
 """integration_promote / integration_roll_back: gates, permissions, audit, notifications, races."""
 
+import importlib
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -26,6 +28,15 @@ from catalog.services import integrations as service
 from catalog.services.errors import ApplicationError, PermissionDeniedError
 from catalog.tokens import new_token
 from tests import factories
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The agreements and categories the data migration creates. A transactional test flushes
+    them at its end, and serialized_rollback can't restore them once Playwright's event loop
+    runs, so tests that commit put them back themselves."""
+    migration = importlib.import_module("catalog.migrations.0002_reference_data")
+    migration.forwards(django_apps, None)
 
 
 def satisfy_gate(integration: Integration, stage: str) -> None:
@@ -250,7 +261,7 @@ def _waiting_on_a_lock() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_promoting_at_the_same_moment_make_one_move(monkeypatch):
+def test_two_staff_promoting_at_the_same_moment_make_one_move(monkeypatch, reference_data):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     # given an integration whose gate holds, and two staff users
