@@ -12,6 +12,19 @@ from catalog.services.integrations import integration_register
 from catalog.views.accounts import apply_error, client_ip, forbidden, partner_required
 
 
+def action_label(action: str) -> str:
+    """``catalog.pull_request.state_changed`` → ``Pull request state changed``."""
+    words = action.removeprefix("catalog.").replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def history_rows(entries) -> list:
+    rows = list(entries)
+    for entry in rows:
+        entry.label = action_label(entry.action)
+    return rows
+
+
 def _row(integration) -> dict:
     items = stages.checklist(integration)
     return {
@@ -113,5 +126,5 @@ def integration_detail(request, pk: int):
         return forbidden(request, "This page is for the integration's partner and for staff.")
     integration = selectors.integration_for(user=user, pk=pk)
     context = _row(integration)
-    context["history"] = selectors.integration_history(integration=integration)[:100]
+    context["history"] = history_rows(selectors.integration_history(integration=integration)[:100])
     return render(request, "catalog/partner/integration.html", context)

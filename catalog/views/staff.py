@@ -10,6 +10,7 @@ from catalog.models import Stage
 from catalog.services.errors import ApplicationError
 from catalog.services.integrations import integration_promote, integration_roll_back
 from catalog.views.accounts import forbidden, staff_required
+from catalog.views.partner import history_rows
 
 PROMOTE_PERMISSION = "catalog.promote_integration"
 
@@ -60,7 +61,7 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
         "ready": bool(items) and all(item.passed for item in items),
         "next_stage": stages.NEXT.get(integration.stage),
         "previous_stage": stages.PREVIOUS.get(integration.stage),
-        "history": selectors.integration_history(integration=integration),
+        "history": history_rows(selectors.integration_history(integration=integration)),
         "can_move": request.user.has_perm(PROMOTE_PERMISSION),
         "promote_form": PromoteForm(initial={"expected_stage": integration.stage}),
         "roll_back_form": RollBackForm(initial={"expected_stage": integration.stage}),
