@@ -52,7 +52,8 @@ worker: venv
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO
 
 beat: venv
-	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+	@mkdir -p var
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 bench: dev-venv system-deps node-deps
 	$(PY) -m benchmarks
