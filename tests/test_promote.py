@@ -60,12 +60,13 @@ def satisfy_gate(integration: Integration, stage: str) -> None:
             kind=PullRequest.Kind.DOCS,
             url="https://github.com/segmentio/segment-docs/pull/2",
         )
-        MetadataRevision.objects.create(
+        revision = MetadataRevision.objects.create(
             integration=integration,
             number=1,
             status=ReviewStatus.APPROVED,
             asset_report={"ok": True},
         )
+        Integration.objects.filter(pk=integration.pk).update(live_metadata=revision)
     elif stage == Stage.PRIVATE_BETA:
         link = BetaLink.objects.create(
             integration=integration,

@@ -385,8 +385,11 @@ class Command(BaseCommand):
         fields = ["stage", "stage_changed_at"]
         if integration.is_live:
             integration.live_spec = spec
+            fields.append("live_spec")
+        if metadata is not None and metadata.status == ReviewStatus.APPROVED:
+            # The catalog and beta pages show the approved revision; the gate checks that one.
             integration.live_metadata = metadata
-            fields += ["live_spec", "live_metadata"]
+            fields.append("live_metadata")
         if demo.stage == Stage.PUBLIC:
             integration.public_since = integration.stage_changed_at
             fields.append("public_since")
