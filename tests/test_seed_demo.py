@@ -125,6 +125,17 @@ def test_approved_metadata_has_svg_logo_and_mark_in_default_storage():
                 assert f.read().startswith(b"<svg")
 
 
+def test_demo_logos_and_marks_pass_the_upload_validator():
+    from catalog.validation.svg import validate_svg
+
+    seed()
+    for revision in MetadataRevision.objects.filter(status="approved"):
+        for role, asset in (("logo", revision.logo), ("mark", revision.mark)):
+            with default_storage.open(asset.name) as f:
+                report = validate_svg(f.read(), role=role)
+            assert report.errors == [], (revision.integration.slug, role, report.errors)
+
+
 def test_spec_definitions_are_valid_specs():
     seed()
     spec = pytest.importorskip("catalog.validation.spec")
