@@ -193,3 +193,24 @@ def test_text_output_prints_logins_and_the_beta_link():
     assert "staff@example.com" in out
     assert "demo-staff-password" in out
     assert settings.SITE_URL + "/beta/" in out
+
+
+def test_seeding_after_the_catalog_import_gives_the_demo_its_own_entries():
+    # given the real catalog already imported (every real name and slug is taken)
+    call_command(
+        "import_catalog",
+        str(settings.BASE_DIR / "catalog" / "data" / "segment-destinations.json"),
+        stdout=StringIO(),
+    )
+    imported = Integration.objects.count()
+    # when
+    data = seed_json()
+    # then
+    assert {i["stage"] for i in data["integrations"]} == set(stages.ORDER)
+    for entry in data["integrations"]:
+        integration = Integration.objects.get(slug=entry["slug"])
+        assert integration.partner is not None
+        assert entry["slug"].endswith("-demo")
+        assert integration.name.endswith("(demo)")
+    assert Integration.objects.count() == imported + len(data["integrations"])
+    assert seed_json()["integrations"] == data["integrations"]

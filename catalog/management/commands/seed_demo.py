@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape as html_escape
 
@@ -249,7 +250,8 @@ class Command(BaseCommand):
                 )
                 for spec in INTEGRATIONS
             ]
-            beta_links = [self._beta_link(records[BETA_SOURCE]["slug"])]
+            beta_source = integrations[[d.source_slug for d in INTEGRATIONS].index(BETA_SOURCE)]
+            beta_links = [self._beta_link(beta_source)]
         stage_of = dict(
             Integration.objects.filter(pk__in=[i.pk for i in integrations]).values_list(
                 "slug", "stage"
@@ -328,17 +330,21 @@ class Command(BaseCommand):
     # --- Integrations ---------------------------------------------------------------------------
 
     def _integration(self, demo, record, partner, owner, support_email) -> Integration:
-        slug = record["slug"]
-        existing = Integration.objects.filter(slug=slug).first()
+        slug, name = record["slug"], record["name"].strip()
+        demo_slug, demo_name = f"{slug}-demo", f"{name} (demo)"
+        existing = Integration.objects.filter(partner=partner, slug__in=[slug, demo_slug]).first()
         if existing is not None:
             return existing
+        if Integration.objects.filter(Q(slug=slug) | Q(name__iexact=name)).exists():
+            # The real entry is already there (imported by import_catalog): the demo gets its own.
+            slug, name = demo_slug, demo_name
         target = stages.ORDER.index(demo.stage)
         # Each stage took ten days; the current one started 10 × (steps left) days ago.
         started = self.now - timedelta(days=10 * (target + 1) + 5)
         mode = (record.get("action_destinations") or {}).get("mode", "cloud")
         integration = Integration.objects.create(
             partner=partner,
-            name=record["name"].strip(),
+            name=name,
             slug=slug,
             mode=mode if mode in ("cloud", "device") else "cloud",
             created_at=started,
@@ -514,8 +520,7 @@ class Command(BaseCommand):
             days_ago=days_ago,
         )
 
-    def _beta_link(self, slug: str) -> dict:
-        integration = Integration.objects.get(slug=slug)
+    def _beta_link(self, integration: Integration) -> dict:
         token, token_hash = new_token()
         link = BetaLink.objects.create(
             integration=integration,
