@@ -1,12 +1,25 @@
 """What a catalog entry shows, built once for the public page, the beta page and the preview.
 
 ``listing_for(integration)`` uses the approved (live) revision; ``listing_for_revision`` shows any
-revision (the partner's preview). Never includes the support email.
+revision (the partner's preview). Never includes the support email. Stored files are linked
+through the asset view (``/assets/<name>``), which serves them with a locked-down CSP.
+
+For many entries at once, load the integrations with ``with_listing_data(queryset)`` so building
+every listing costs no extra queries.
 """
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+from django.urls import reverse
+
 from catalog.models import Integration, MetadataRevision
+
+ASSET_PREFIX = "assets/"
+# The sizes the catalog shows logos and marks at (CSS pixels); the preview shows the same.
+MARK_SIZE = 48
+LOGO_MAX_HEIGHT = 48
+LOGO_MAX_WIDTH = 220
 
 
 @dataclass
@@ -23,11 +36,22 @@ class Listing:
     public_since: object = None
 
 
-def _file_url(f) -> str:
+def asset_url(f) -> str:
+    """URL of a stored file: through the asset view for our own names, else the storage URL."""
+    name = getattr(f, "name", "") or ""
+    if not name:
+        return ""
+    if name.startswith(ASSET_PREFIX) and "/" not in name[len(ASSET_PREFIX) :]:
+        return reverse("asset", args=[name[len(ASSET_PREFIX) :]])
     try:
-        return f.url if f else ""
+        return f.url
     except ValueError:
         return ""
+
+
+def _safe_website(url: str) -> str:
+    """Only http(s) links are rendered (drafts and imports included)."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def listing_for_revision(integration: Integration, revision: MetadataRevision | None) -> Listing:
@@ -49,14 +73,14 @@ def listing_for_revision(integration: Integration, revision: MetadataRevision | 
         name=revision.name or integration.name,
         slug=integration.slug,
         description_html=revision.description_html,
-        website=revision.website,
+        website=_safe_website(revision.website),
         categories=categories,
-        logo_url=_file_url(revision.logo) or revision.logo_external_url,
-        mark_url=_file_url(revision.mark) or revision.mark_external_url,
+        logo_url=asset_url(revision.logo) or revision.logo_external_url,
+        mark_url=asset_url(revision.mark) or revision.mark_external_url,
         screenshots=[
             {
-                "url": _file_url(img.image),
-                "thumbnail_url": _file_url(img.thumbnail),
+                "url": asset_url(img.image),
+                "thumbnail_url": asset_url(img.thumbnail),
                 "caption": img.caption,
                 "width": img.width,
                 "height": img.height,
@@ -70,3 +94,12 @@ def listing_for_revision(integration: Integration, revision: MetadataRevision | 
 
 def listing_for(integration: Integration) -> Listing:
     return listing_for_revision(integration, integration.live_metadata)
+
+
+def with_listing_data(queryset: QuerySet[Integration]) -> QuerySet[Integration]:
+    """Load what ``listing_for`` reads, for a whole list in a constant number of queries."""
+    return queryset.select_related(
+        "live_metadata",
+        "live_metadata__primary_category",
+        "live_metadata__secondary_category",
+    ).prefetch_related("live_metadata__images")

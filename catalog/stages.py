@@ -73,8 +73,10 @@ def with_gate_facts(queryset: QuerySet[Integration]) -> QuerySet[Integration]:
         fact_docs_pr=Exists(
             PullRequest.objects.filter(integration=OuterRef("pk"), kind=PullRequest.Kind.DOCS)
         ),
+        # The revision the catalog shows (live_metadata) is approved and its files pass.
         fact_metadata_approved=Exists(
             MetadataRevision.objects.filter(
+                pk=OuterRef("live_metadata"),
                 integration=OuterRef("pk"),
                 status=ReviewStatus.APPROVED,
                 asset_report__ok=True,
@@ -167,9 +169,10 @@ def _gate_build(i: Integration) -> list[GateItem]:
             "metadata",
             "Catalog metadata approved, assets valid",
             i.fact_metadata_approved,
-            "An approved metadata revision with valid assets exists."
+            "The catalog shows an approved metadata revision whose files pass validation."
             if i.fact_metadata_approved
-            else "Fill in the catalog metadata (logo, mark, description…) and submit it.",
+            else "Fill in the catalog metadata (name, description, logo, mark…) and submit it "
+            "for review; staff approve it.",
             _url("partner_metadata", i.pk),
         ),
     ]

@@ -47,7 +47,7 @@ def _draw(svg: bytes, size: int, fonts: bool) -> dict:
 
     text = svg.decode("utf-8-sig")
     png = resvg_py.svg_to_bytes(
-        svg_string=text, width=size, height=size, skip_system_fonts=not fonts
+        svg_string=text, width=size, height=size, dpi=96.0, skip_system_fonts=not fonts
     )
     with Image.open(io.BytesIO(bytes(png))) as image:
         image.load()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from catalog.validation import Report
+from catalog.validation import Problem, Report
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000
@@ -84,18 +84,26 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def size_problem(size: int) -> Problem | None:
+    """The byte limit alone (the form checks it before reading an upload)."""
+    if size > MAX_BYTES:
+        return Problem(
+            "image.too_large",
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1024 // 1024} MB. Export a smaller PNG or JPEG.",
+        )
+    return None
+
+
 def _open_header(data: bytes, report: Report, *, formats: tuple[str, ...], max_pixels: int):
     """Open without decoding and check format, dimensions and pixel count. None when refused."""
     wanted = " or ".join(formats)
     if not data:
         report.error("image.empty", "The file is empty. Choose the image again.")
         return None
-    if len(data) > MAX_BYTES:
-        report.error(
-            "image.too_large",
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB. Export a smaller {wanted}.",
-        )
+    too_large = size_problem(len(data))
+    if too_large:
+        report.errors.append(too_large)
         return None
     try:
         with warnings.catch_warnings():

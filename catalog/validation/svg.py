@@ -789,15 +789,23 @@ def _square(aspect: float) -> bool:
     return max(aspect, 1 / aspect) <= 1 + SQUARE_TOLERANCE
 
 
+def size_problem(size: int) -> Problem | None:
+    """The byte limit alone (the form checks it before reading an upload)."""
+    if size > MAX_BYTES:
+        return Problem(
+            "svg.too_large",
+            f"The file is {size / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB. Simplify "
+            "it or run it through SVGO.",
+        )
+    return None
+
+
 def _bytes_problem(data: bytes) -> Problem | None:
     if not data:
         return Problem("svg.empty", "The file is empty. Choose the SVG file again.")
-    if len(data) > MAX_BYTES:
-        return Problem(
-            "svg.too_large",
-            f"The file is {len(data) / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB. Simplify "
-            "it or run it through SVGO.",
-        )
+    too_large = size_problem(len(data))
+    if too_large:
+        return too_large
     # Text starts with "<", whitespace or a UTF-8 BOM; anything else is named by its magic number.
     if data[:1] not in (b"<", b" ", b"\t", b"\r", b"\n", b"\xef"):
         found = images.sniff(data)
@@ -908,7 +916,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         lines = _element_lines(data)
         for f in walk.found:
             line = lines[f.index] if f.index < len(lines) else None
-            where = f"line {line}, {f.what}" if line else f.what
+            where = f"line {line}, {f.what}" if line and f.what != "document" else f.what
             (report.warnings if f.warning else report.errors).append(
                 Problem(f.code, f.message, where, line)
             )
