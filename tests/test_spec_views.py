@@ -574,3 +574,32 @@ def test_staff_panel_links_to_the_review(staff_client, building):
     html = staff_client.get(f"/staff/integrations/{building.pk}/").content.decode()
     assert f"/staff/integrations/{building.pk}/spec/r1/" in html
     assert "Waiting for review" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "spec/export/?revision=99999999999999999999999",
+        "spec/r99999999999999999999999/",
+        "changes/99999999999999999999999/",
+    ],
+)
+def test_huge_numbers_in_urls_are_a_404_not_an_error(partner_client, spec_stage, path):
+    assert partner_client.get(url(spec_stage, path)).status_code == 404
+
+
+def test_a_huge_from_revision_falls_back_to_the_latest(partner_client, spec_stage):
+    make_revision(spec_stage)
+    response = partner_client.get(url(spec_stage, "spec/?from=99999999999999999999999"))
+    assert response.status_code == 200
+    assert 'value="trackExposure"' in response.content.decode()
+
+
+def test_adding_a_row_on_the_change_form_keeps_the_links_without_errors(partner_client, live):
+    data = change_post(live, op="add-setting", video_url="https://www.loom.com/share/x", pr_url="")
+    response = partner_client.post(url(live, "changes/"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="https://www.loom.com/share/x"' in html
+    assert "This field is required" not in html
+    assert ChangeRequest.objects.count() == 0

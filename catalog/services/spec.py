@@ -184,7 +184,7 @@ def spec_submit(*, actor: User, integration_id: int, number: int) -> SpecRevisio
     check_partner(actor, integration)
     _refuse_if_live(integration)
     try:
-        revision = integration.spec_revisions.select_for_update().get(
+        revision = integration.spec_revisions.select_for_update(of=("self",)).get(
             number=number, change_request__isnull=True
         )
     except (SpecRevision.DoesNotExist, ValueError, TypeError):

@@ -399,8 +399,10 @@ def partner_change_requests(request, integration):
     form = ChangeRequestForm(request.POST, request.FILES)
     editor = SpecEditor.from_post(request.POST, with_identity=True)
     if editor.apply(op):
+        # A row added or removed isn't a submission: keep the links typed, without errors yet.
+        links = {k: request.POST.get(k, "") for k in ("pr_url", "video_url", "summary")}
         return _change_page(
-            request, integration, form=ChangeRequestForm(request.POST), editor=editor
+            request, integration, form=ChangeRequestForm(initial=links), editor=editor
         )
     form_ok = form.is_valid()
     upload = form.cleaned_data.get("spec_file") if form_ok else None
