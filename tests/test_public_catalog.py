@@ -141,7 +141,7 @@ def test_anonymous_pages_are_served_from_cache_until_the_catalog_changes(
 ):
     many_public_integrations(10)
     client.get("/catalog/")
-    with django_assert_max_num_queries(1):  # only the catalog version
+    with django_assert_max_num_queries(1):  # at most the catalog version
         first = client.get("/catalog/")
     assert "Bulk Destination 0001" in _text(first)
     # a change shows at once: stage, approved metadata, new entries change the version

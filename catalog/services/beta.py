@@ -242,16 +242,8 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
-        link = (
-            BetaLink.objects.select_related(
-                "integration",
-                "integration__live_metadata",
-                "integration__live_metadata__primary_category",
-                "integration__live_metadata__secondary_category",
-            )
-            .filter(token_hash=token_hash)
-            .first()
-        )
+        link = BetaLink.objects.select_related("integration").filter(token_hash=token_hash)
+        link = next(iter(link), None)
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:

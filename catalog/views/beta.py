@@ -4,7 +4,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors
@@ -14,6 +17,8 @@ from catalog.models import Stage
 from catalog.services import beta as beta_service
 from catalog.services.beta import BetaLinkRefused, can_manage_beta_links
 from catalog.services.errors import ApplicationError
+
+LISTING_CACHE_SECONDS = 300
 
 # --- Partner and staff --------------------------------------------------------------------------
 
@@ -135,10 +140,24 @@ def beta_token_page(view):
     return wrapper
 
 
+def _listing_html(integration) -> str:
+    """The catalog entry as ``catalog/_listing.html`` renders it, kept while it is unchanged.
+
+    Keyed on the live revision and the integration's last change, so an approval shows at once.
+    """
+    stamp = integration.updated_at.timestamp() if integration.updated_at else 0
+    key = f"beta-listing:{integration.pk}:{integration.live_metadata_id}:{stamp}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("catalog/_listing.html", {"listing": listing_for(integration)})
+        cache.set(key, html, LISTING_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template
+
+
 def _render_beta_page(request, link, *, form=None, verification=None, status=200):
     integration = link.integration
     if verification is None:
-        verification = link.verifications.first()
+        verification = link.verifications.only("workspace_name", "created_at").first()
     if form is None:
         form = CustomerVerificationForm(initial={"workspace_name": link.workspace_name})
     return render(
@@ -148,7 +167,7 @@ def _render_beta_page(request, link, *, form=None, verification=None, status=200
             "link": link,
             "token": request.resolver_match.kwargs["token"],
             "integration": integration,
-            "listing": listing_for(integration),
+            "listing_html": _listing_html(integration),
             "platform_url": beta_service.platform_url(integration),
             "verification": verification,
             "form": form,

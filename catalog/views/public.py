@@ -16,13 +16,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from catalog.listing import listing_for
-from catalog.models import Category, Integration, Stage
+from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
 from catalog.services.beta import platform_url
 
 PAGE_SIZE = 24
@@ -39,15 +40,35 @@ _VERSION_SQL = (
 )
 
 
-def catalog_version() -> str:
-    """Changes whenever a public entry changes (count, last update, live revisions).
+VERSION_KEY = "public-catalog-version"
+# The version is read from the database at most once a second per cache; any save of an
+# integration, revision, screenshot or category in this process forgets it at once.
+VERSION_SECONDS = 1
 
-    Raw SQL on purpose: this runs on every public request, and building the ORM aggregate
-    costs more than running it.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [Stage.PUBLIC])
-        return ":".join(map(str, cursor.fetchone()))
+
+def catalog_version() -> str:
+    """Changes whenever a public entry changes (count, last update, live revisions)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Raw SQL: building the ORM aggregate costs more than running it.
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL, [Stage.PUBLIC])
+            version = ":".join(map(str, cursor.fetchone()))
+        cache.set(VERSION_KEY, version, VERSION_SECONDS)
+    return version
+
+
+def forget_catalog_version(**kwargs) -> None:
+    cache.delete(VERSION_KEY)
+
+
+for _model in (Integration, MetadataRevision, MetadataImage, Category):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            forget_catalog_version,
+            sender=_model,
+            dispatch_uid=f"public-catalog-version-{_signal is post_save}-{_model.__name__}",
+        )
 
 
 def cached_public_response(view):
