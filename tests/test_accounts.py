@@ -26,8 +26,13 @@ pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "a long unusual passphrase 42"
 
 
+def shown() -> str:
+    return ",".join(str(v.pk) for v in sorted(current_agreements().values(), key=lambda v: v.pk))
+
+
 def signup_data(**overrides) -> dict:
     data = {
+        "agreements_shown": shown(),
         "company_name": "Initech Data",
         "website": "https://initech.example.com",
         "full_name": "Peter Gibbons",
@@ -159,6 +164,29 @@ def test_signup_with_an_existing_address_in_other_case_is_refused(client, partne
     assert response.status_code == 400
     assert "already exists" in " ".join(response.context["form"].errors["email"])
     assert counts() == before
+
+
+def test_signup_refuses_when_an_agreement_changed_while_the_page_was_open(client):
+    # given the page was shown with the old versions
+    data = signup_data()
+    newer = AgreementVersion.objects.create(
+        kind="privacy", version="2030-02", title="Privacy Policy", effective_at=timezone.now()
+    )
+    before = counts()
+    # when
+    response = client.post("/accounts/signup/", data)
+    # then
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The agreements changed while this page was open" in body
+    assert "version 2030-02" in body
+    assert f'value="{shown()}"' in body
+    form = response.context["form"]
+    assert not form["accept_privacy"].value() and not form["accept_partner_program"].value()
+    assert counts() == before
+    # and accepting what is shown now works, recording the new version
+    client.post("/accounts/signup/", signup_data())
+    assert AgreementAcceptance.objects.filter(agreement=newer).count() == 1
 
 
 def test_signup_page_shows_current_agreement_versions(client):
@@ -349,6 +377,13 @@ def test_password_reset_sends_a_site_url_link_through_the_outbox(client, partner
     assert done["Location"] == "/accounts/password/reset/complete/"
     partner_user.refresh_from_db()
     assert partner_user.check_password(GOOD_PASSWORD)
+
+
+def test_password_reset_sends_at_most_one_email_a_minute(client, partner_user):
+    client.post("/accounts/password/reset/", {"email": partner_user.email})
+    response = client.post("/accounts/password/reset/", {"email": partner_user.email})
+    assert response.status_code == 302
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):

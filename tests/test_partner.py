@@ -264,7 +264,11 @@ def test_accepting_a_new_agreement_version_on_the_profile_satisfies_the_gate(
     assert b'name="accept_privacy"' in page.content
     assert b'name="accept_partner_program"' not in page.content
     # when
-    response = client.post("/partner/profile/", {"accept_privacy": "on"}, REMOTE_ADDR="192.0.2.7")
+    response = client.post(
+        "/partner/profile/",
+        {"accept_privacy": "on", "agreements_shown": str(new.pk)},
+        REMOTE_ADDR="192.0.2.7",
+    )
     # then
     assert response.status_code == 302
     acceptance = AgreementAcceptance.objects.get(agreement=new)
@@ -272,6 +276,26 @@ def test_accepting_a_new_agreement_version_on_the_profile_satisfies_the_gate(
     assert acceptance.ip_address == "192.0.2.7"
     assert stages.gate_holds(integration)
     assert b'name="accept_privacy"' not in client.get("/partner/profile/").content
+
+
+def test_accepting_on_a_stale_profile_page_is_refused(client, partner_member, integration):
+    # given the page showed the 2022 versions, then a newer partner program agreement appeared
+    shown = ",".join(str(v.pk) for v in accounts.missing_agreements(partner=partner_member.partner))
+    AgreementVersion.objects.create(
+        kind="partner_program", version="2031-03", title="PPA", effective_at=timezone.now()
+    )
+    client.force_login(partner_member)
+    before = snapshot()
+    # when
+    response = client.post(
+        "/partner/profile/",
+        {"accept_partner_program": "on", "accept_privacy": "on", "agreements_shown": shown},
+    )
+    # then
+    assert response.status_code == 400
+    assert b"The agreements changed while this page was open" in response.content
+    assert b"version 2031-03" in response.content
+    assert snapshot() == before
 
 
 def test_saving_the_profile_without_ticking_accepts_nothing(partner_client, integration):

@@ -20,7 +20,38 @@ def agreement_label(version: AgreementVersion | None, fallback: str) -> str:
     return f"I accept the {version.title} (version {version.version})"
 
 
-class SignUpForm(forms.Form):
+STALE_AGREEMENTS = (
+    "The agreements changed while this page was open. Read the versions shown now and tick "
+    "them again."
+)
+
+
+def versions_token(versions) -> str:
+    return ",".join(str(v.pk) for v in sorted(versions, key=lambda v: v.pk))
+
+
+class ShownAgreementsMixin:
+    """A hidden field carries the agreement versions the page showed; ticking a box accepts
+    exactly those, so a version that took effect meanwhile is shown and asked for again."""
+
+    def add_shown_agreements(self, versions) -> None:
+        self.shown_token = versions_token(versions)
+        self.fields["agreements_shown"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=self.shown_token
+        )
+
+    def check_shown_agreements(self, ticked: bool) -> None:
+        if not ticked or self.cleaned_data.get("agreements_shown") == self.shown_token:
+            return
+        data = self.data.copy()
+        data["agreements_shown"] = self.shown_token
+        for kind in AgreementVersion.Kind.values:
+            data.pop(f"accept_{kind}", None)
+        self.data = data
+        raise forms.ValidationError(STALE_AGREEMENTS, code="stale_agreements")
+
+
+class SignUpForm(ShownAgreementsMixin, forms.Form):
     company_name = forms.CharField(label="Company name", max_length=200)
     website = forms.CharField(
         label="Company website",
@@ -50,6 +81,7 @@ class SignUpForm(forms.Form):
     def __init__(self, *args, agreements: dict[str, AgreementVersion], **kwargs):
         super().__init__(*args, **kwargs)
         self.agreements = agreements
+        self.add_shown_agreements(agreements.values())
         for kind, label in AgreementVersion.Kind.choices:
             field = self.fields[f"accept_{kind}"]
             version = agreements.get(kind)
@@ -73,6 +105,7 @@ class SignUpForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        self.check_shown_agreements(ticked=True)
         password, again = data.get("password"), data.get("password_confirm")
         if password and again and password != again:
             self.add_error("password_confirm", "The two passwords differ. Type the same one twice.")

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from catalog.forms.accounts import agreement_label, http_url
+from catalog.forms.accounts import ShownAgreementsMixin, agreement_label, http_url
 from catalog.models import AgreementVersion, DestinationMode, Partner
 
 MOBILE = "device-mobile"
@@ -13,7 +13,7 @@ MODE_CHOICES = [
 ]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(ShownAgreementsMixin, forms.Form):
     """Company name and website (owners only; disabled for members) and the agreements not yet
     accepted at this partner."""
 
@@ -47,6 +47,12 @@ class ProfileForm(forms.Form):
             if version.url:
                 field.help_text = f"Read it at {version.url}"
             self.fields[f"accept_{version.kind}"] = field
+        self.add_shown_agreements(missing)
+
+    def clean(self):
+        data = super().clean()
+        self.check_shown_agreements(ticked=any(data.get(f"accept_{v.kind}") for v in self.missing))
+        return data
 
     def agreement_fields(self):
         return [self[f"accept_{v.kind}"] for v in self.missing]

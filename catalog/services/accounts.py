@@ -219,9 +219,12 @@ def email_confirmation_resend(*, email: str) -> bool:
 # --- Password reset -----------------------------------------------------------------------------
 
 
-def password_reset_send(*, user: User) -> None:
+def password_reset_send(*, user: User) -> bool:
     """The reset email goes through the outbox like every other email. The link uses
-    ``SITE_URL``, never the request's Host header."""
+    ``SITE_URL``, never the request's Host header. At most one email per address a minute, so
+    the form can't be used to flood someone's inbox."""
+    if not cache.add(f"password-reset:{user.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
+        return False
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     reset_url = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
@@ -239,6 +242,7 @@ def password_reset_send(*, user: User) -> None:
             partner=user.partner,
             target=user,
         )
+    return True
 
 
 # --- Company profile ----------------------------------------------------------------------------
