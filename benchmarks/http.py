@@ -9,7 +9,8 @@
    ``127.0.0.1`` as the only allowed host; settings ``benchmarks._http_settings`` add the bare
    view ``/__bench__/bare/`` (the product has no such view).
 3. wrk (Debian package) against each URL; requests per second, p99 latency, and each as a ratio
-   to the bare view measured in the same run (before and after the others, averaged).
+   to the bare view measured in the same run (before and after the others, averaged). The beta
+   requests go to 20 links in turn (one per invited customer), each open recorded in the database.
 4. Everything started here is stopped by its pid, and the temporary files are removed.
 """
 
@@ -31,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TARGET_RATIO = 0.5
+# Each invited customer has their own link: wrk spreads the beta requests over this many.
+BETA_LINKS = 20
 
 
 def free_port() -> int:
@@ -81,10 +84,17 @@ def prepare(env: dict) -> dict:
         for d in data["destinations"]
         if d["status"] == "PUBLIC" and len(d.get("description") or "") > 200
     )
-    link = manage(env, "issue_beta_link", beta_slug, "--email", "bench@shop.example.com")
-    last_line = link.strip().splitlines()[-1]
-    beta_path = "/" + last_line.split("/", 3)[3]
-    return {"report": report, "beta_path": beta_path, "public_slug": public_slug}
+    issue = (
+        "from django.core.management import call_command\n"
+        f"for n in range({BETA_LINKS}):\n"
+        f"    call_command('issue_beta_link', {beta_slug!r},\n"
+        "                 '--email', f'customer{n}@shop.example')"
+    )
+    output = manage(env, "shell", "-c", issue)
+    beta_paths = ["/" + line.split("/", 3)[3] for line in output.split() if "/beta/" in line]
+    if len(beta_paths) != BETA_LINKS:
+        raise SystemExit(f"expected {BETA_LINKS} beta links, got:\n{output}")
+    return {"report": report, "beta_paths": beta_paths, "public_slug": public_slug}
 
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -152,9 +162,27 @@ def _ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, *, duration: int, connections: int, threads: int) -> dict:
+def rotation_script(directory: Path, paths: list[str]) -> Path:
+    """A wrk Lua script sending requests to ``paths`` in turn."""
+    script = directory / "rotate.lua"
+    listed = ", ".join(json.dumps(p) for p in paths)
+    script.write_text(
+        f"local paths = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n % #paths + 1\n"
+        '  return wrk.format("GET", paths[n])\n'
+        "end\n"
+    )
+    return script
+
+
+def wrk(
+    url: str, *, duration: int, connections: int, threads: int, script: Path | None = None
+) -> dict:
+    extra = ["-s", str(script)] if script else []
     subprocess.run(
-        ["wrk", "-t1", "-c2", "-d1s", url], capture_output=True, check=False
+        ["wrk", "-t1", "-c2", "-d1s", *extra, url], capture_output=True, check=False
     )  # warm-up: template caches, database connections
     result = subprocess.run(
         [
@@ -165,6 +193,7 @@ def wrk(url: str, *, duration: int, connections: int, threads: int) -> dict:
             "--timeout",
             "10s",
             "--latency",
+            *extra,
             url,
         ],
         capture_output=True,
@@ -242,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             "/catalog/": "/catalog/",
             "/catalog/<slug>/": f"/catalog/{prepared['public_slug']}/",
             "/api/v1/catalog/": "/api/v1/catalog/",
-            "beta link": prepared["beta_path"],
+            "beta link": prepared["beta_paths"][0],
         }
         for name, path in paths.items():
             status = check(base + path)
@@ -256,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         first_bare = wrk(base + paths["bare view"], **options)
         for name, path in list(paths.items())[1:]:
-            results[name] = wrk(base + path, **options)
+            script = None
+            if name == "beta link":
+                script = rotation_script(tmp, prepared["beta_paths"])
+            results[name] = wrk(base + path, script=script, **options)
         last_bare = wrk(base + paths["bare view"], **options)
         bare = {
             "rps": (first_bare["rps"] + last_bare["rps"]) / 2,

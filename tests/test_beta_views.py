@@ -298,3 +298,13 @@ def test_confirmation_with_bad_token_gets_the_same_plain_page(client, beta_integ
 def test_verify_is_post_only(client, beta_integration):
     _, token = beta_link(beta_integration)
     assert client.get(f"/beta/{token}/verify/").status_code == 405
+
+
+def test_beta_page_shows_a_newly_approved_revision_at_once(client, beta_integration):
+    from tests.data.catalog import approve_metadata
+
+    _, token = beta_link(beta_integration)
+    assert "Sends your events to the product." in _text(client.get(f"/beta/{token}/"))
+    approve_metadata(beta_integration, description="Now with batching.")
+    body = _text(client.get(f"/beta/{token}/"))
+    assert "Now with batching." in body and "Sends your events" not in body
