@@ -33,6 +33,20 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, real workers, races) run after a flush that removed the
+    agreements and categories the data migration created; put them back before such a test."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("catalog.migrations.0002_reference_data").forwards(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
