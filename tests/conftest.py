@@ -36,13 +36,15 @@ def _media_in_tmp(settings, tmp_path):
 def _reference_data(request):
     """Transactional tests (live server, real workers, races) run after a flush that removed the
     agreements and categories the data migration created; put them back before such a test."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    marked = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    if not marked and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     import importlib
 
     from django.apps import apps as django_apps
 
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("_django_db_helper" if marked else "transactional_db")
     importlib.import_module("catalog.migrations.0002_reference_data").forwards(django_apps, None)
 
 
