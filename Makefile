@@ -26,7 +26,10 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
+	@mkdir -p var
 	$(PY) manage.py seed_demo
+	$(PY) manage.py import_catalog catalog/data/segment-destinations.json > var/import_catalog.log
+	@head -n 2 var/import_catalog.log; echo "  (full import report: var/import_catalog.log)"
 
 ## Embedded defaults: SQLite, local files, eager Celery, console email.
 run: seed
