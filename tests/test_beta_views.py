@@ -308,3 +308,12 @@ def test_beta_page_shows_a_newly_approved_revision_at_once(client, beta_integrat
     approve_metadata(beta_integration, description="Now with batching.")
     body = _text(client.get(f"/beta/{token}/"))
     assert "Now with batching." in body and "Sends your events" not in body
+
+
+def test_confirmation_works_with_the_origin_a_no_referrer_page_sends(beta_integration):
+    # Browsers send "Origin: null" from a page with Referrer-Policy: no-referrer.
+    _, token = beta_link(beta_integration)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/beta/{token}/verify/", {"workspace_name": "Shop"}, HTTP_ORIGIN="null")
+    assert response.status_code == 200
+    assert CustomerVerification.objects.count() == 1
