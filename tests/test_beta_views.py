@@ -317,3 +317,17 @@ def test_confirmation_works_with_the_origin_a_no_referrer_page_sends(beta_integr
     response = client.post(f"/beta/{token}/verify/", {"workspace_name": "Shop"}, HTTP_ORIGIN="null")
     assert response.status_code == 200
     assert CustomerVerification.objects.count() == 1
+
+
+def test_partner_integration_page_includes_the_beta_panel(partner_client, beta_integration):
+    body = _text(partner_client.get(f"/partner/integrations/{beta_integration.pk}/"))
+    assert "goto-my-workspace/destinations/catalog/acme-events" in body
+    assert 'action="/partner/integrations/' in body and "Send invite" in body
+
+
+def test_staff_integration_page_includes_the_beta_panel(staff_client, beta_integration):
+    beta_link(beta_integration, email="seen@shop.example.com")
+    response = staff_client.get(f"/staff/integrations/{beta_integration.pk}/")
+    assert response.status_code == 200
+    body = _text(response)
+    assert "Customer verifications" in body and "seen@shop.example.com" in body
