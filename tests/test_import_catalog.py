@@ -197,10 +197,20 @@ def test_description_is_sanitised_and_links_https_only():
         "Hi <script>alert(1)</script> [ok](https://a.example) [bad](javascript:alert(1)) "
         "[plain](http://b.example) <img src=x onerror=alert(1)>"
     )
-    assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
     assert "&lt;script&gt;" in html  # raw HTML is shown as text, never run
-    assert '<a href="https://a.example" rel="noopener nofollow">ok</a>' in html
+    assert '<a href="https://a.example" rel="nofollow noopener noreferrer">ok</a>' in html
     assert "http://b.example" not in html
+
+
+def test_description_breaking_todays_rules_is_kept_and_reported():
+    report = catalog_import(entries=[_entry(description="Has <b>html</b> and [a](http://x.io).")])
+    (item,) = report.grandfathered
+    assert any(r.startswith("description: HTML isn't allowed") for r in item["reasons"])
+    assert any("Links must be https://" in r for r in item["reasons"])
+    revision = Integration.objects.get(slug="example").live_metadata
+    assert revision.description == "Has <b>html</b> and [a](http://x.io)."  # kept as given
+    assert "<b>" not in revision.description_html  # but never rendered as HTML
 
 
 def test_unsafe_urls_are_left_out_and_reported():

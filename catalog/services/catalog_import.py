@@ -7,24 +7,27 @@ nothing. The file's shape is checked before anything is written, and the whole i
 transaction, so a bad file leaves the database as it was.
 """
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-import nh3
 from django.db import transaction
 from django.utils import timezone
-from markdown_it import MarkdownIt
 
 from catalog.audit import Action
 from catalog.models import Category, Integration, MetadataRevision, ReviewStatus, Stage
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError
+from catalog.validation.text import (
+    DESCRIPTION_MAX_VISIBLE,
+    check_description,
+    render_markdown,
+    visible_text,
+)
 
-MAX_VISIBLE_DESCRIPTION = 500
+MAX_VISIBLE_DESCRIPTION = DESCRIPTION_MAX_VISIBLE
 MAX_CATEGORIES = 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
 STAGE_FOR_STATUS = {
@@ -156,31 +159,14 @@ def check_catalog_data(data, *, source: str = "the file") -> list[dict]:
 
 # --- Turning an entry into what the portal stores -----------------------------------------------
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
-_ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code"}
-
 
 def render_description(text: str) -> str:
-    """Markdown to sanitised HTML: the small subset the catalog allows, https links only.
-
-    TODO: use ``catalog.validation.text`` (the metadata form's sanitiser) once it exists, so
-    imported and submitted descriptions go through one code path.
-    """
-    if not text:
-        return ""
-    rendered = _markdown.render(text)
-    return nh3.clean(
-        rendered,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"https"},
-        link_rel="noopener nofollow",
-    ).strip()
+    """The same markdown subset and sanitiser as the metadata form (https links only)."""
+    return render_markdown(text) if text else ""
 
 
 def visible_length(description_html: str) -> int:
-    text = html.unescape(nh3.clean(description_html, tags=set()))
-    return len(" ".join(text.split()))
+    return len(visible_text(description_html))
 
 
 def _clean_name(name: str) -> str:
@@ -231,6 +217,9 @@ def _desired(entry: dict, categories_by_name: dict[str, Category]) -> _Desired:
         reasons.append(
             f"description has {visible} visible characters (about {MAX_VISIBLE_DESCRIPTION} today)"
         )
+    # Today's other description rules (no HTML, https links only…), as the metadata form says them.
+    _, _, problems, _ = check_description(description, required=False)
+    reasons += [f"description: {p.message}" for p in problems if p.code != "description.too_long"]
 
     def url(key: str, label: str) -> str:
         value = (entry.get(key) or "").strip()

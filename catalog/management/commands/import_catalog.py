@@ -62,8 +62,10 @@ def _reason_kind(reason: str) -> str:
         return "more than two categories"
     if reason.startswith("category"):
         return "category outside the 22"
-    if reason.startswith("description"):
+    if reason.startswith("description has"):
         return "description too long"
+    if reason.startswith("description:"):
+        return "description breaks another rule"
     return reason.split("“", 1)[0].strip() + " not an http(s) URL"
 
 
