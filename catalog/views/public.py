@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from catalog.listing import listing_for
+from catalog.listing import listing_for, with_listing_data
 from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
 from catalog.services.beta import platform_url
 
@@ -99,16 +99,7 @@ def cached_public_response(view):
 
 
 def public_integrations(*, search: str = "", category: Category | None = None) -> QuerySet:
-    qs = (
-        Integration.objects.filter(stage=Stage.PUBLIC)
-        .select_related(
-            "live_metadata",
-            "live_metadata__primary_category",
-            "live_metadata__secondary_category",
-        )
-        .prefetch_related("live_metadata__images")
-        .order_by("name", "pk")
-    )
+    qs = with_listing_data(Integration.objects.filter(stage=Stage.PUBLIC)).order_by("name", "pk")
     if search:
         qs = qs.filter(name__icontains=search)
     if category is not None:
