@@ -64,6 +64,15 @@ def _refused(request, error: ApplicationError, render_page):
     return render_page(status=error.status)
 
 
+def _revision_number(text: str | None) -> int | None:
+    """A revision number from a query string; None for anything else. ``str.isdigit`` alone
+    lets "²" through (int() refuses it), and int() refuses more than 4,300 digits."""
+    text = text or ""
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
+
+
 def _read_upload(upload) -> bytes:
     if upload.size is not None and upload.size > spec_validation.MAX_BYTES:
         return b" " * (spec_validation.MAX_BYTES + 1)
@@ -77,10 +86,9 @@ def _spec_page(
     request, integration, *, editor=None, upload_form=None, upload_errors=(), status=200
 ):
     if editor is None:
-        from_number = request.GET.get("from")
         editor = SpecEditor.from_definition(
             spec_selectors.editor_definition(
-                integration, from_number=int(from_number) if (from_number or "").isdigit() else None
+                integration, from_number=_revision_number(request.GET.get("from"))
             )
         )
     review = spec_selectors.last_review(integration)
@@ -180,9 +188,9 @@ def partner_spec_upload(request, integration):
 def partner_spec_export(request, integration):
     number = request.GET.get("revision", "")
     if number:
-        if not number.isdigit():
+        if _revision_number(number) is None:
             raise Http404("No such spec revision.")
-        revision = spec_selectors.revision(integration, int(number))
+        revision = spec_selectors.revision(integration, _revision_number(number))
         definition, suffix = revision.definition, f"-r{revision.number}"
     else:
         definition, suffix = spec_selectors.editor_definition(integration), ""
