@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 
 from catalog.models import PullRequest
-from catalog.validation.spec import FIELD_TYPES, SETTING_TYPES, SpecError
+from catalog.validation.spec import FIELD_TYPES, MAX_TOTAL_FIELDS, SETTING_TYPES, SpecError
 
 MOBILE = "device-mobile"
 MODE_CHOICES = [
@@ -31,6 +31,7 @@ SCHEME_CHOICES = [
     ("none", "None"),
 ]
 MAX_ROWS = 60
+MAX_FIELD_ROWS = MAX_TOTAL_FIELDS
 MAX_INDEX = 999
 
 KEY_HELP = "Letters, digits and underscores, starting with a letter (like apiKey)."
@@ -239,22 +240,39 @@ class SpecEditor:
     def from_post(cls, data, *, with_identity: bool = False) -> "SpecEditor":
         collected: dict = {"s": {}, "a": {}, "p": {}, "f": {}}
         too_many = False
+        # Rows past the limits are never built: each costs a form to build and to render, and a
+        # small hostile body can name a thousand of them.
+        indexes: dict[str, set] = {"s": set(), "a": set(), "p": set()}
+        field_indexes: dict[int, set] = {}
+
+        def admit(seen: set, index: int, limit: int = MAX_ROWS) -> bool:
+            if index not in seen and len(seen) >= limit:
+                return False
+            seen.add(index)
+            return True
+
         for name in data:
-            if len(collected["s"]) + len(collected["a"]) + len(collected["f"]) > 10 * MAX_ROWS:
-                too_many = True
-                break
             match = _FIELD_ROW.match(name)
             if match:
                 attr = match["attr"]
                 if attr in FieldForm.base_fields:
-                    key = (int(match["a"]), int(match["f"]))
-                    collected["f"].setdefault(key, {})[attr] = data.get(name, "")
+                    a, f = int(match["a"]), int(match["f"])
+                    if (a, f) not in collected["f"] and (
+                        len(collected["f"]) >= MAX_FIELD_ROWS
+                        or not admit(indexes["a"], a)
+                        or not admit(field_indexes.setdefault(a, set()), f)
+                    ):
+                        too_many = True
+                        continue
+                    collected["f"].setdefault((a, f), {})[attr] = data.get(name, "")
                 continue
             match = _ROW.match(name)
             if match and match["attr"] in ROW_FORMS[match["kind"]].base_fields:
-                collected[match["kind"]].setdefault(int(match["i"]), {})[match["attr"]] = data.get(
-                    name, ""
-                )
+                kind, i = match["kind"], int(match["i"])
+                if not admit(indexes[kind], i):
+                    too_many = True
+                    continue
+                collected[kind].setdefault(i, {})[match["attr"]] = data.get(name, "")
 
         def complete(row: dict, form_class) -> dict:
             return {a: str(row.get(a, "")) for a in form_class.base_fields}
@@ -284,7 +302,10 @@ class SpecEditor:
             or any(len(rows[k]) > MAX_ROWS for k in ("settings", "actions", "presets"))
             or any(len(a["fields"]) > MAX_ROWS for a in rows["actions"])
         ):
-            editor.errors.append(f"Too many rows: at most {MAX_ROWS} of each kind.")
+            editor.errors.append(
+                f"Too many rows: at most {MAX_ROWS} of each kind, and {MAX_FIELD_ROWS} "
+                "action fields in all."
+            )
         return editor
 
     def _build(self) -> None:
@@ -329,7 +350,7 @@ class SpecEditor:
 
     def apply(self, op: str) -> bool:
         """Add or remove a row; ``op`` indexes are the posted ones. True when the form changed."""
-        if not self.valid_op(op) or op in ("save", "submit"):
+        if not self.valid_op(op) or op in ("save", "submit") or self.errors:
             return False
         raw = self.rows.pop("_raw", {})
         verb, _, args = op.partition(":")

@@ -13,6 +13,7 @@ from catalog.models import Integration, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
 
 REVIEW_PERMISSION = "catalog.review_submissions"
@@ -250,6 +251,13 @@ def _clean_comments(definition: dict, field_comments) -> dict[str, str]:
         if len(text) > MAX_COMMENT:
             raise ApplicationError(
                 f"A comment can be at most {MAX_COMMENT} characters.", field=path, status=422
+            )
+        problem = unsafe_in_text(text)
+        if problem:
+            raise ApplicationError(
+                f"A comment contains {problem}, a character that hides or breaks text. Remove it.",
+                field=path,
+                status=422,
             )
         cleaned[path] = text
     return cleaned

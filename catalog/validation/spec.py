@@ -18,11 +18,16 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from catalog.validation.characters import scrub, unsafe_in_text
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "destination_spec.schema.json"
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 10
 MAX_ERRORS = 50
 MAX_INT_DIGITS = 15
+# Per action the schema allows 50 fields; in all, fewer: the editor page builds a form per row,
+# and 2,500 rows made it take half a minute (real destinations have a few hundred at most).
+MAX_TOTAL_FIELDS = 300
 
 MODES = ("cloud", "device")
 SCHEMES = ("none", "basic", "custom", "oauth2", "oauth-managed")
@@ -87,7 +92,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
             raise _Refused(
                 SpecError(
                     "duplicate_key",
-                    f"The key “{key[:60]}” appears twice in the same object. Keep one.",
+                    f"The key “{scrub(key[:60])}” appears twice in the same object. Keep one.",
                 )
             )
         seen[key] = value
@@ -187,7 +192,7 @@ def describe_path(path: Iterable, data: Any = None) -> str:
                 child = seq[nxt] if 0 <= nxt < len(seq) else None
             label = f"{_NAMES[part]} {nxt + 1}"
             name = child.get("key") or child.get("name") if isinstance(child, dict) else None
-            if isinstance(name, str) and name:
+            if isinstance(name, str) and name and not unsafe_in_text(name):
                 label += f" ({name[:40]})"
             words.append(label)
             node = child
@@ -197,6 +202,55 @@ def describe_path(path: Iterable, data: Any = None) -> str:
         node = node.get(part) if isinstance(node, dict) else None
         i += 1
     return " › ".join(words) if words else "the spec"
+
+
+# --- Characters and numbers no stored spec may hold -------------------------------------------
+
+
+def _unsafe_values(data: Any) -> list[SpecError]:
+    """Strings PostgreSQL can't store (NUL, lone surrogates) or that read differently from what
+    they say (control characters, bidi overrides), in keys or values; integers longer than an
+    upload accepts. Checked first, so no later message quotes such text."""
+    errors: list[SpecError] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack and len(errors) < MAX_ERRORS:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                problem = unsafe_in_text(key) if isinstance(key, str) else None
+                if problem:
+                    errors.append(
+                        SpecError(
+                            "unsafe_character",
+                            f"A key contains {problem}, a character a spec can't hold. Remove it.",
+                            path,
+                        )
+                    )
+                    continue
+                stack.append(((*path, key), value))
+        elif isinstance(node, list):
+            stack.extend(((*path, n), value) for n, value in reversed(list(enumerate(node))))
+        elif isinstance(node, str):
+            problem = unsafe_in_text(node)
+            if problem:
+                errors.append(
+                    SpecError(
+                        "unsafe_character",
+                        f"The text contains {problem}, a character that hides or breaks text. "
+                        "Remove it.",
+                        path,
+                    )
+                )
+        elif isinstance(node, int) and not isinstance(node, bool):
+            if abs(node) >= 10**MAX_INT_DIGITS:
+                errors.append(
+                    SpecError(
+                        "number_too_large",
+                        f"The number is too large: at most {MAX_INT_DIGITS} digits.",
+                        path,
+                    )
+                )
+    return sorted(errors, key=lambda e: list(map(str, e.path)))
 
 
 # --- Schema ----------------------------------------------------------------------------------
@@ -233,7 +287,7 @@ def _schema_message(error) -> str:
         extra = re.findall(r"'([^']+)'", error.message)
         return (
             f"Unknown key{'s' if len(extra) > 1 else ''} "
-            + ", ".join(f"“{e[:40]}”" for e in extra[:5])
+            + ", ".join(f"“{scrub(e[:40])}”" for e in extra[:5])
             + ". Remove it or check its spelling."
         )
     if v == "enum":
@@ -495,6 +549,17 @@ def _sense_errors(d: dict, *, for_submit: bool) -> list[SpecError]:
         problem = subscription_error(preset["subscribe"])
         if problem:
             errors.append(SpecError("subscription", problem, ("presets", p, "subscribe")))
+    total_fields = sum(len(action["fields"]) for action in d["actions"])
+    if total_fields > MAX_TOTAL_FIELDS:
+        errors.append(
+            SpecError(
+                "too_many_fields",
+                f"The actions have {total_fields} fields in all; a spec can have at most "
+                f"{MAX_TOTAL_FIELDS}. Remove the fields customers can do without, or email "
+                "partner-support@segment.com if your destination needs more.",
+                ("actions",),
+            )
+        )
     if for_submit and not d["actions"]:
         errors.append(
             SpecError(
@@ -591,6 +656,9 @@ def validate_definition(
     mode = data.get("mode")
     if isinstance(mode, str) and mode.strip().lower() in MOBILE_MODES:
         return None, _placed([SpecError("mobile_refused", MOBILE_REFUSAL, ("mode",))], data)
+    errors = _unsafe_values(data)
+    if errors:
+        return None, _placed(errors, data)
     errors = _schema_errors(data)
     if errors:
         return None, _placed(errors, data)
