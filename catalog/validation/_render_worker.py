@@ -19,6 +19,7 @@ import sys
 MEMORY_LIMIT = 1024 * 1024 * 1024
 # Pixels whose alpha is below this are anti-aliasing dust, not drawing.
 ALPHA_THRESHOLD = 8
+_VISIBLE = [255 if a >= ALPHA_THRESHOLD else 0 for a in range(256)]
 
 
 def _limit_memory() -> None:
@@ -52,9 +53,12 @@ def _draw(svg: bytes, size: int, fonts: bool) -> dict:
     with Image.open(io.BytesIO(bytes(png))) as image:
         image.load()
         alpha = image.getchannel("A") if "A" in image.getbands() else image.convert("L")
-        mask = alpha.point(lambda a: 255 if a >= ALPHA_THRESHOLD else 0)
-        bbox = mask.getbbox()
-        return {"ok": True, "bbox": list(bbox) if bbox else None, "size": list(image.size)}
+        # Every pixel with visible ink, so hairlines count; anti-aliasing adds at most a pixel
+        # on each side, which the caller allows for.
+        bbox = alpha.point(_VISIBLE).getbbox()
+        if bbox is None:
+            return {"ok": True, "bbox": None, "size": list(image.size)}
+        return {"ok": True, "bbox": list(bbox), "size": list(image.size)}
 
 
 def main() -> None:

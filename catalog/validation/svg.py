@@ -38,6 +38,8 @@ MAX_OCTAVES = 10
 MAX_KERNEL_ORDER = 15
 SQUARE_TOLERANCE = 0.05
 RENDER_SIZE = 128
+# A drawing close to a threshold is measured again at PRECISE_SIZE (a pixel is 0.1 %).
+PRECISE_SIZE = 1024
 
 
 class Role:
@@ -627,7 +629,7 @@ class _Walk:
         if ":" in value and _SCRIPT_URL.search(_WS_CTL.sub("", value).lower()):
             self.add(
                 "svg.javascript_url",
-                "javascript: URLs aren't allowed.",
+                "javascript: URLs run code and aren't allowed in a logo. Remove the value.",
                 index,
                 f"{name} on <{local}>",
             )
@@ -785,6 +787,31 @@ def _canvas(root, walk: _Walk) -> Canvas | None:
     return None
 
 
+def _aspect(drawing: render.Drawing) -> float:
+    x0, y0, x1, y1 = drawing.bbox
+    return (x1 - x0) / (y1 - y0)
+
+
+def wider_than_tall(drawing: render.Drawing) -> bool:
+    """Wider by more than a pixel: within a pixel, a drawing is square (the rasteriser's rounding
+    differs across and down, so a circle can measure a pixel wider one way)."""
+    x0, y0, x1, y1 = drawing.bbox
+    return (x1 - x0) > (y1 - y0) + 1
+
+
+def _borderline(role: str, drawing: render.Drawing, canvas: float) -> bool:
+    """Is the coarse measure too close to a threshold to decide? Anti-aliasing can add a pixel
+    on each side, so the margin is three pixels' worth of the drawing's size."""
+    x0, y0, x1, y1 = drawing.bbox
+    margin = 3 / (x1 - x0) + 3 / (y1 - y0)
+    drawn = (x1 - x0) / (y1 - y0)
+    if role == Role.LOGO:
+        return abs(drawn - 1) <= margin
+    if _square(canvas):
+        return False
+    return abs(max(drawn, 1 / drawn) - (1 + SQUARE_TOLERANCE)) <= margin
+
+
 def _square(aspect: float) -> bool:
     return max(aspect, 1 / aspect) <= 1 + SQUARE_TOLERANCE
 
@@ -915,8 +942,8 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
     if walk.found:
         lines = _element_lines(data)
         for f in walk.found:
-            line = lines[f.index] if f.index < len(lines) else None
-            where = f"line {line}, {f.what}" if line and f.what != "document" else f.what
+            line = lines[f.index] if f.index < len(lines) and f.what != "document" else None
+            where = f"line {line}, {f.what}" if line else f.what
             (report.warnings if f.warning else report.errors).append(
                 Problem(f.code, f.message, where, line)
             )
@@ -950,10 +977,20 @@ def validate_svg(data: bytes, *, role: str) -> Report:
             "drawing",
         )
         return report
+    canvas_aspect = drawing.size[0] / drawing.size[1]
+    if _borderline(role, drawing, canvas_aspect):
+        # Close to a rule's threshold: measure again, finer, so a pixel can't tip the verdict.
+        try:
+            drawing = render.draw(data, size=PRECISE_SIZE, fonts=walk.has_text)
+        except render.RenderError as exc:
+            report.error(exc.code, exc.message, "drawing")
+            return report
+        if drawing.bbox is None:  # pragma: no cover - drew something at the coarser size
+            report.error("svg.draws_nothing", "The file draws almost nothing visible.", "drawing")
+            return report
     width, height = drawing.size
     x0, y0, x1, y1 = drawing.bbox
-    drawn_aspect = (x1 - x0) / (y1 - y0)
-    canvas_aspect = width / height
+    drawn_aspect = _aspect(drawing)
     report.info.update(
         drawn_box=[
             round(x0 / width, 4),
@@ -973,7 +1010,7 @@ def validate_svg(data: bytes, *, role: str) -> Report:
             "drawing",
         )
     if role == Role.LOGO:
-        if drawn_aspect <= 1.0:
+        if not wider_than_tall(drawing):
             report.warn(
                 "svg.logo_not_horizontal",
                 f"The logo draws a shape {drawn_aspect:.2f} times as wide as it is tall. A "
