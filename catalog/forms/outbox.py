@@ -10,7 +10,18 @@ class OutboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "All")] + list(OutboxMessage.Status.choices), required=False
     )
-    integration = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    integration = forms.IntegerField(
+        required=False,
+        min_value=1,
+        # Past a 64-bit id SQLite raises OverflowError instead of finding nothing.
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+        error_messages={
+            key: "The integration filter takes an integration's number. Clear the filter and "
+            "open the outbox from the integration's page again."
+            for key in ("invalid", "min_value", "max_value")
+        },
+    )
     q = forms.CharField(label="Recipient or subject", required=False, max_length=200, strip=True)
 
 
