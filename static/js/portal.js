@@ -15,6 +15,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // After a refused submit, put the keyboard on the first field to fix (its error is next to it).
+  const invalid = document.querySelector(
+    "main .field-invalid input:not([type=hidden]), main .field-invalid select, main .field-invalid textarea",
+  );
+  if (invalid && !document.activeElement.matches("input, select, textarea")) {
+    invalid.focus({ preventScroll: true });
+    invalid.scrollIntoView({ block: "center" });
+  }
   // Confirm destructive actions: <form data-confirm="Are you sure?">
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
