@@ -1,5 +1,6 @@
 """Partner sign-up, email confirmation, the company profile and agreement acceptance."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,14 +19,41 @@ from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
 from catalog.notifications import Kind, notify
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.validation.characters import hidden_text_problem, unsafe_in_name
 
 CONFIRMATION_SALT = "catalog.accounts.email-confirmation"
 RESEND_INTERVAL_SECONDS = 60
 
 
 def normalize_email(email: str) -> str:
-    """Addresses are case-insensitive: one account per address, stored lower-case."""
-    return (email or "").strip().lower()
+    """Addresses are case-insensitive: one account per address, stored lower-case. NFKC makes
+    fullwidth letters plain ones, so "ｐｅｔｅｒ@…" is the same account as "peter@…"."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address could pass for another one (hidden characters; a domain label mixing
+    lookalike alphabets, like "exаmple" with a Cyrillic а), or None."""
+    problem = unsafe_in_name(email)
+    if problem:
+        return (
+            f"The address contains an invisible or control character ({problem}). "
+            "Type it again without it."
+        )
+    for label in email.rpartition("@")[2].split("."):
+        problem = hidden_text_problem(label, "The address's domain")
+        if problem:
+            return problem
+    return None
+
+
+def _refuse_hidden_text(**fields: tuple[str, str]) -> None:
+    """Names people read on every page: no invisible characters or bidi overrides
+    (``field=(value, "The company name")``). Alphabets may mix: companies aren't unique."""
+    for field, (value, what) in fields.items():
+        problem = hidden_text_problem(value, what, lookalikes=False)
+        if problem:
+            raise ApplicationError(problem, field=field)
 
 
 def email_taken(email: str) -> bool:
@@ -90,6 +118,14 @@ def partner_sign_up(
         raise ApplicationError("Give your company's name.", field="company_name")
     if not full_name:
         raise ApplicationError("Give your full name.", field="full_name")
+    _refuse_hidden_text(
+        company_name=(company_name, "The company name"),
+        full_name=(full_name, "Your name"),
+        website=(website, "The web address"),
+    )
+    problem = email_problem(email)
+    if problem:
+        raise ApplicationError(problem, field="email")
     current = stages.current_agreements()
     for kind, label in AgreementVersion.Kind.choices:
         if kind in current and kind not in accepted_kinds:
@@ -277,6 +313,10 @@ def partner_profile_update(
             changes["name"] = name
     if website is not None and website.strip() != partner.website:
         changes["website"] = website.strip()
+    _refuse_hidden_text(
+        name=(changes.get("name", ""), "The company name"),
+        website=(changes.get("website", ""), "The web address"),
+    )
     if changes and not actor.is_partner_owner:
         raise PermissionDeniedError("Only the company's owner can change its name and website.")
     if changes:

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -8,6 +10,7 @@ from catalog.models import DestinationMode, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.validation.characters import hidden_text_problem
 
 MOBILE_REFUSAL = (
     "Device-mode mobile destinations can't be built by partners. Build a cloud-mode "
@@ -38,9 +41,15 @@ def name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
 def integration_register(*, actor: User, name: str, mode: str) -> Integration:
     if not actor.is_partner:
         raise PermissionDeniedError("Only partner users can register integrations.")
-    name = " ".join(name.split())
+    # NFKC: fullwidth letters and ligatures become plain ones, so "Ａｃｍｅ" is seen as "Acme".
+    name = " ".join(unicodedata.normalize("NFKC", name).split())
     if not name:
         raise ApplicationError("Give the integration a name.", field="name")
+    problem = hidden_text_problem(name, "The name")
+    if problem:
+        raise ApplicationError(problem, field="name")
+    if not any(ch.isalnum() for ch in name):
+        raise ApplicationError("The name needs letters or digits.", field="name")
     if mode == "device-mobile":
         raise ApplicationError(MOBILE_REFUSAL, field="mode")
     if mode not in DestinationMode.values:

@@ -48,12 +48,29 @@ def unsafe_in_name(text: str) -> str | None:
 
 
 def mixed_scripts(text: str) -> list[str]:
-    """The lookalike scripts (Latin, Cyrillic, Greek) whose letters ``text`` mixes, or []."""
-    found = []
+    """The lookalike scripts whose letters ``text`` mixes (``["Latin", "Cyrillic"]``), or []."""
+    found = set()
     for ch in text or "":
-        if not ch.isalpha():
-            continue
-        script = unicodedata.name(ch, "").split(" ", 1)[0]
-        if script in _LOOKALIKE_SCRIPTS and script not in found:
-            found.append(script)
-    return found if len(found) > 1 else []
+        if ch.isalpha():
+            found.add(unicodedata.name(ch, "").split(" ", 1)[0])
+    mixed = [script.title() for script in _LOOKALIKE_SCRIPTS if script in found]
+    return mixed if len(mixed) > 1 else []
+
+
+def hidden_text_problem(text: str, what: str, *, lookalikes: bool = True) -> str | None:
+    """The message for a name or address that hides text, or (with ``lookalikes``) mixes
+    alphabets to imitate one, or None. ``what`` names it for the person (“The name”)."""
+    problem = unsafe_in_name(text)
+    if problem:
+        return (
+            f"{what} contains an invisible or control character ({problem}). "
+            "Type it again without it."
+        )
+    mixed = mixed_scripts(text) if lookalikes else []
+    if mixed:
+        alphabets = ", ".join(mixed[:-1]) + " and " + mixed[-1]
+        return (
+            f"{what} mixes {alphabets} letters, which look alike (a way to imitate another "
+            "name). Write it in one alphabet."
+        )
+    return None
