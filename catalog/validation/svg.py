@@ -18,8 +18,8 @@ Each problem says which rule (``code``), what to change (``message``) and where 
 import base64
 import binascii
 import math
-import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from xml.etree.ElementTree import ParseError, TreeBuilder
 from xml.parsers import expat
 
@@ -27,6 +27,31 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import DefusedXMLParser
 
 from catalog.validation import Problem, Report, images, render
+from catalog.validation.svg_rules import (
+    ACTIVE_NS,
+    ANIMATION,
+    ATTRIBUTES,
+    CSS_URL,
+    EDITOR_NS,
+    ELEMENTS,
+    EMBEDDED_TYPES,
+    LENGTH,
+    REFUSED_ELEMENTS,
+    SCRIPT_URL,
+    SUSPICIOUS_COMMENT,
+    SVG_NS,
+    SVG_PREFIX,
+    TEXT_ELEMENTS,
+    UNITS,
+    WS_CTL,
+    XLINK_ATTRIBUTES,
+    XLINK_NS,
+    XML_ATTRIBUTES,
+    XML_NS,
+    css_problems,
+    local_name,
+    reference_problem,
+)
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -48,163 +73,6 @@ class Role:
     ALL = (LOGO, MARK)
 
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-_SVG = "{" + SVG_NS + "}"
-_XLINK = "{" + XLINK_NS + "}"
-_XML = "{" + XML_NS + "}"
-
-# Markup languages a browser would act on: never allowed inside a logo.
-ACTIVE_NS = {
-    "http://www.w3.org/1999/xhtml": "HTML",
-    "http://www.w3.org/1998/Math/MathML": "MathML",
-    "http://www.w3.org/2001/XInclude": "XInclude",
-    "http://www.w3.org/2003/XInclude": "XInclude",
-    "http://www.w3.org/1999/XSL/Transform": "XSLT",
-    "http://www.w3.org/2001/xml-events": "XML Events",
-}
-# Editors' bookkeeping (Inkscape, Illustrator, Sketch, Affinity, Figma…) and RDF metadata:
-# browsers ignore these elements and attributes, so they are allowed.
-EDITOR_NS = {
-    "http://www.inkscape.org/namespaces/inkscape",
-    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://inkscape.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://www.bohemiancoding.com/sketch/ns",
-    "http://www.serif.com/",
-    "http://www.figma.com/figma/ns",
-    "http://www.vectornator.io",
-    "https://boxy-svg.com",
-    "http://www.corel.com/coreldraw/svg",
-    "http://ns.adobe.com/AdobeIllustrator/10.0/",
-    "http://ns.adobe.com/AdobeSVGViewerExtensions/3.0/",
-    "http://ns.adobe.com/Extensibility/1.0/",
-    "http://ns.adobe.com/Flows/1.0/",
-    "http://ns.adobe.com/ImageReplacement/1.0/",
-    "http://ns.adobe.com/GenericCustomNamespace/1.0/",
-    "http://ns.adobe.com/Graphs/1.0/",
-    "http://ns.adobe.com/Variables/1.0/",
-    "http://ns.adobe.com/SaveForWeb/1.0/",
-    "http://ns.adobe.com/xap/1.0/",
-    "http://ns.adobe.com/xap/1.0/mm/",
-    "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",
-    "http://purl.org/dc/elements/1.1/",
-    "http://creativecommons.org/ns#",
-    "http://web.resource.org/cc/",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-}
-
-ANIMATION = {"animate", "animateTransform", "animateMotion", "animateColor", "set"}
-ELEMENTS = {
-    # structure
-    "svg", "g", "defs", "symbol", "use", "title", "desc", "metadata", "switch", "view", "style",
-    # shapes and text
-    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
-    "textPath", "image",
-    # paint servers, clipping, markers
-    "linearGradient", "radialGradient", "stop", "pattern", "clipPath", "mask", "marker",
-    # filters
-    "filter", "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite",
-    "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap", "feDistantLight",
-    "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur",
-    "feImage", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
-    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
-    # animation (checked: never of a reference, a handler or a style)
-    "mpath", *ANIMATION,
-}  # fmt: skip
-REFUSED_ELEMENTS = {
-    "script": ("svg.script", "Scripts aren't allowed in a logo. Remove the <script> element."),
-    "handler": ("svg.script", "Scripts aren't allowed in a logo. Remove the <handler> element."),
-    "listener": ("svg.script", "Event listeners aren't allowed. Remove the <listener> element."),
-    "foreignObject": (
-        "svg.foreign_object",
-        "<foreignObject> embeds HTML in the drawing and isn't allowed. Draw it with SVG shapes.",
-    ),
-    "a": (
-        "svg.link",
-        "Links (<a>) don't work in a logo shown as an image and aren't allowed. Remove the <a> "
-        "element (keep its content).",
-    ),
-    "font": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
-    "font-face": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
-    "glyph": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
-    "tref": ("svg.external_reference", "<tref> references text elsewhere and isn't allowed."),
-}
-
-ATTRIBUTES = {
-    # core and accessibility
-    "id", "class", "style", "lang", "tabindex", "role", "focusable", "version", "baseProfile",
-    "externalResourcesRequired", "requiredFeatures", "requiredExtensions", "systemLanguage",
-    "type", "media", "title", "href",
-    # geometry
-    "x", "y", "width", "height", "rx", "ry", "cx", "cy", "r", "fx", "fy", "fr", "x1", "y1", "x2",
-    "y2", "points", "d", "pathLength", "transform", "viewBox", "preserveAspectRatio",
-    "zoomAndPan", "refX", "refY", "markerWidth", "markerHeight", "markerUnits", "orient",
-    "patternUnits", "patternContentUnits", "patternTransform", "gradientUnits",
-    "gradientTransform", "spreadMethod", "offset", "clipPathUnits", "maskUnits",
-    "maskContentUnits", "filterUnits", "primitiveUnits", "filterRes", "dx", "dy", "rotate",
-    "textLength", "lengthAdjust", "startOffset", "method", "spacing", "side", "path",
-    # presentation
-    "alignment-baseline", "baseline-shift", "clip", "clip-path", "clip-rule", "color",
-    "color-interpolation", "color-interpolation-filters", "color-profile", "color-rendering",
-    "cursor", "direction", "display", "dominant-baseline", "enable-background", "fill",
-    "fill-opacity", "fill-rule", "filter", "flood-color", "flood-opacity", "font",
-    "font-family", "font-size", "font-size-adjust", "font-stretch", "font-style",
-    "font-variant", "font-weight", "glyph-orientation-horizontal", "glyph-orientation-vertical",
-    "image-rendering", "kerning", "letter-spacing", "lighting-color", "marker", "marker-end",
-    "marker-mid", "marker-start", "mask", "mask-type", "opacity", "overflow", "paint-order",
-    "pointer-events", "shape-rendering", "stop-color", "stop-opacity", "stroke",
-    "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin",
-    "stroke-miterlimit", "stroke-opacity", "stroke-width", "text-anchor", "text-decoration",
-    "text-rendering", "transform-origin", "transform-box", "unicode-bidi", "vector-effect",
-    "visibility", "word-spacing", "writing-mode", "isolation", "mix-blend-mode", "white-space",
-    "solid-color", "solid-opacity", "font-kerning", "text-overflow",
-    # filter primitives
-    "in", "in2", "result", "mode", "operator", "k1", "k2", "k3", "k4", "values", "tableValues",
-    "slope", "intercept", "amplitude", "exponent", "stdDeviation", "edgeMode", "order",
-    "kernelMatrix", "divisor", "bias", "targetX", "targetY", "kernelUnitLength",
-    "preserveAlpha", "surfaceScale", "diffuseConstant", "specularConstant",
-    "specularExponent", "limitingConeAngle", "pointsAtX", "pointsAtY", "pointsAtZ", "azimuth",
-    "elevation", "z", "scale", "xChannelSelector", "yChannelSelector", "radius",
-    "baseFrequency", "numOctaves", "seed", "stitchTiles",
-    # animation timing and values
-    "attributeName", "attributeType", "begin", "dur", "end", "min", "max", "restart",
-    "repeatCount", "repeatDur", "calcMode", "keyTimes", "keySplines", "keyPoints", "from",
-    "to", "by", "additive", "accumulate", "origin",
-}  # fmt: skip
-XLINK_ATTRIBUTES = {"href", "title", "type", "role", "arcrole", "show", "actuate"}
-XML_ATTRIBUTES = {"space", "lang", "id"}
-LOCAL_REFERENCE_ONLY = {"use", "textPath", "mpath", "linearGradient", "radialGradient",
-                        "pattern", "filter", "feImage", "image", *ANIMATION}  # fmt: skip
-EMBEDDED_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/jpg": "JPEG",
-                  "image/gif": "GIF", "image/webp": "WEBP"}  # fmt: skip
-TEXT_ELEMENTS = {"text", "tspan", "textPath"}
-
-_WS_CTL = re.compile(r"[\x00-\x20\x7f]+")
-_SCRIPT_URL = re.compile(r"(?:java|vb|live|ecma)script:")
-_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(\r\n|[\s\S]))")
-_CSS_COMMENT = re.compile(r"/\*[\s\S]*?(?:\*/|$)")
-_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))", re.IGNORECASE)
-_CSS_FETCH = re.compile(r"(?<![\w-])((?:-webkit-)?image-set|image|cross-fade|element|src)\s*\(")
-_CSS_SCRIPT = re.compile(r"expression\s*\(|-moz-binding|behaviou?r\s*:|(?:java|vb)script:")
-_CSS_AT = re.compile(r"@([a-z-]+)")
-CSS_AT_RULES = {"media", "keyframes", "-webkit-keyframes", "supports", "layer", "container"}
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_LENGTH = re.compile(rf"^\s*({_NUMBER})\s*(px|pt|pc|mm|cm|in)?\s*$")
-_UNITS = {
-    None: 1.0,
-    "px": 1.0,
-    "pt": 4 / 3,
-    "pc": 16.0,
-    "mm": 96 / 25.4,
-    "cm": 96 / 2.54,
-    "in": 96.0,
-}
-_SUSPICIOUS_COMMENT = re.compile(
-    r"<\s*(script|html|body|iframe|object|embed)\b|javascript:|<\?php", re.I
-)
-
-
 class _Refused(Exception):
     """Raised from parser callbacks to stop at the first document-level problem."""
 
@@ -224,91 +92,15 @@ class _Found:
     warning: bool = False
 
 
-def _local(tag: str) -> tuple[str, str]:
-    if tag[:1] == "{":
-        ns, _, local = tag[1:].partition("}")
-        return ns, local
-    return "", tag
-
-
-def _css_unescape(text: str) -> str:
-    def one(m: re.Match) -> str:
-        if m.group(1):
-            code = int(m.group(1), 16)
-            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
-        return "" if m.group(2) in ("\n", "\r\n", "\r", "\f") else m.group(2)
-
-    return _CSS_ESCAPE.sub(one, text)
-
-
-def css_problems(text: str) -> list[tuple[str, str]]:
-    """(code, message) for everything in a CSS text or value that could fetch or run something."""
-    low = text.lower()
-    if "\\" in low:
-        low = _css_unescape(low).lower()
-    if "/*" in low:
-        low = _CSS_COMMENT.sub("", low)
-    found: list[tuple[str, str]] = []
-    if "@" in low:
-        for rule in _CSS_AT.findall(low):
-            if rule == "import":
-                found.append(
-                    ("svg.css_import", "CSS @import loads another file and isn't allowed.")
-                )
-            elif rule not in CSS_AT_RULES:
-                found.append(
-                    (
-                        "svg.css_at_rule",
-                        f"The CSS rule @{rule} isn't allowed in a logo (fonts and "
-                        "other files can't be loaded). Convert text to outlines.",
-                    )
-                )
-    if "(" in low:
-        for m in _CSS_URL.finditer(low):
-            target = _WS_CTL.sub("", m.group(1) or m.group(2) or m.group(3) or "")
-            if not target.startswith("#"):
-                found.append(_reference_problem(target, "url()"))
-        for m in _CSS_FETCH.finditer(low):
-            found.append(
-                (
-                    "svg.external_reference",
-                    f"The CSS function {m.group(1)}() loads another file and isn't allowed.",
-                )
-            )
-    compact = _WS_CTL.sub("", low)
-    m = _CSS_SCRIPT.search(compact)
-    if m:
-        found.append(("svg.script", f"CSS that runs code ({m.group()}) isn't allowed."))
-    return found
-
-
-def _reference_problem(target: str, how: str) -> tuple[str, str]:
-    low = target.lower()
-    if _SCRIPT_URL.match(low):
-        return ("svg.javascript_url", f"A javascript: link ({how}) isn't allowed in a logo.")
-    if low.startswith("data:"):
-        return (
-            "svg.data_url",
-            f"A data: URL ({how}, {low[5:40] or 'empty'}) isn't allowed here; only PNG, JPEG, GIF "
-            'or WebP pictures can be embedded, with <image href="data:image/png;base64,…">.',
-        )
-    shown = target[:80] or "(empty)"
-    return (
-        "svg.external_reference",
-        f"The reference {how} “{shown}” points outside the file. Everything must be inside the SVG "
-        "(references like #gradient1 are fine).",
-    )
-
-
 def _check_embedded(href: str) -> tuple[str, str] | None:
     """``data:image/…;base64,…`` on <image>/<feImage>: a real raster of sane size, or a problem."""
     header, sep, payload = href.partition(",")
     parts = header[5:].lower().split(";")
     mime = parts[0].strip()
     if not sep or mime not in EMBEDDED_TYPES or "base64" not in parts[1:]:
-        return _reference_problem(href, "image href")
+        return reference_problem(href, "image href")
     try:
-        data = base64.b64decode(_WS_CTL.sub("", payload), validate=True)
+        data = base64.b64decode(WS_CTL.sub("", payload), validate=True)
     except (binascii.Error, ValueError):
         return ("svg.embedded_image", "An embedded picture isn't valid base64 data.")
     report = images.inspect_embedded(data, max_pixels=MAX_EMBEDDED_PIXELS)
@@ -325,10 +117,10 @@ def _check_embedded(href: str) -> tuple[str, str] | None:
 def _length(value: str | None) -> float | None:
     if not value:
         return None
-    m = _LENGTH.match(value)
+    m = LENGTH.match(value)
     if not m:
         return None
-    number = float(m.group(1)) * _UNITS[m.group(2)]
+    number = float(m.group(1)) * UNITS[m.group(2)]
     return number if math.isfinite(number) else None
 
 
@@ -337,10 +129,11 @@ def _viewbox(value: str) -> tuple[float, float, float, float] | None:
     if len(parts) != 4:
         return None
     try:
-        numbers = tuple(float(p) for p in parts)
+        numbers = tuple(map(float, parts))
     except ValueError:
         return None
-    if not all(math.isfinite(n) for n in numbers) or numbers[2] <= 0 or numbers[3] <= 0:
+    # a sum is finite only when every term is (inf - inf is nan)
+    if numbers[2] <= 0 or numbers[3] <= 0 or not math.isfinite(sum(numbers)):
         return None
     return numbers  # type: ignore[return-value]
 
@@ -373,7 +166,7 @@ def _parse(data: bytes):
             )
 
     def on_comment(text):
-        if _SUSPICIOUS_COMMENT.search(text):
+        if SUSPICIOUS_COMMENT.search(text):
             raise _Refused(
                 "svg.suspicious_comment",
                 "A comment holds HTML or script (a polyglot file that other programs could run). "
@@ -463,103 +256,120 @@ def _element_lines(data: bytes) -> list[int]:
 
 
 class _Walk:
-    """One pass over the element tree: allow-lists, references and limits."""
+    """One pass over the element tree: allow-lists, references and limits.
+
+    Written for speed on the common case (an allowed SVG element whose attributes are allowed
+    and hold nothing that could be a reference): that path is a few set lookups per attribute.
+    """
 
     def __init__(self) -> None:
         self.found: list[_Found] = []
         self.count = 0
         self.has_text = False
-        self.ids: dict[str, int] = {}
         self.refs: list[tuple[int, str]] = []
-        self.parents: list[int] = []
+        self.ids: dict[str, int] = {}
+        self.elements: list = []
         self.stopped = False
+        self._meta: set[int] | None = None
 
     def add(self, code: str, message: str, index: int, what: str) -> None:
         self.found.append(_Found(code, message, index, what))
 
     def run(self, root) -> None:
-        stack = [(root, 1, False, -1)]
-        pop, push = stack.pop, stack.append
+        elements = self.elements = list(root.iter())
+        self.count = len(elements)
+        if self.count > MAX_ELEMENTS:
+            self.add(
+                "svg.too_many_elements",
+                f"The file has {self.count} elements; the limit is {MAX_ELEMENTS}. Simplify it "
+                "(merge paths, remove hidden layers) and export it again.",
+                MAX_ELEMENTS,
+                "document",
+            )
+            self.stopped = True
+            return
+        if self.count > MAX_DEPTH and self._too_deep(root):
+            self.stopped = True
+            return
+        prefix, plain = SVG_PREFIX, _PLAIN_ATTRIBUTES
+        cut = len(prefix)
+        for index, el in enumerate(elements):
+            tag = el.tag
+            if tag.startswith(prefix):
+                local = tag[cut:]
+                if local not in ELEMENTS:
+                    self.refused_element(local, index)
+                    continue
+                if local in _SPECIAL:
+                    self.special(el, index, local)
+                foreign = False
+            elif not self.foreign_element(el, index):
+                continue
+            else:
+                local, foreign = local_name(tag)[1], True
+            for name, value in el.attrib.items():
+                # nothing to look at: no scheme (":"), no url() ("("), no CSS escape ("\\")
+                if name in plain and ":" not in value and "(" not in value and "\\" not in value:
+                    continue
+                self.attribute(index, local, name, value, foreign)
+
+    def _too_deep(self, root) -> bool:
+        stack = [(root, 1)]
         while stack:
-            el, depth, in_meta, parent = pop()
-            index = self.count
-            self.count += 1
-            self.parents.append(parent)
-            if self.count > MAX_ELEMENTS:
-                self.add(
-                    "svg.too_many_elements",
-                    f"The file has more than {MAX_ELEMENTS} elements. Simplify it (merge paths, "
-                    "remove hidden layers) and export it again.",
-                    index,
-                    "document",
-                )
-                self.stopped = True
-                return
+            el, depth = stack.pop()
             if depth > MAX_DEPTH:
+                index = next(i for i, e in enumerate(self.elements) if e is el)
                 self.add(
                     "svg.too_deep",
                     f"Elements are nested more than {MAX_DEPTH} levels deep. Flatten the groups.",
                     index,
-                    f"<{_local(el.tag)[1]}>",
+                    f"<{local_name(el.tag)[1]}>",
                 )
-                self.stopped = True
-                return
-            local = self.element(el, index, in_meta)
-            children = list(el)
-            if children:
-                meta = in_meta or local == "metadata"
-                for child in reversed(children):
-                    push((child, depth + 1, meta, index))
+                return True
+            stack.extend((child, depth + 1) for child in el)
+        return False
 
-    def element(self, el, index: int, in_meta: bool) -> str:
-        tag = el.tag
-        if tag.startswith(_SVG):
-            local = tag[len(_SVG) :]
-            if local not in ELEMENTS:
-                code, message = REFUSED_ELEMENTS.get(
-                    local,
-                    (
-                        "svg.element_not_allowed",
-                        f"The element <{local}> isn't allowed in a logo. Remove it or export with "
-                        "plain shapes.",
-                    ),
-                )
-                self.add(code, message, index, f"<{local}>")
-                return local
+    def refused_element(self, local: str, index: int) -> None:
+        code, message = REFUSED_ELEMENTS.get(
+            local,
+            (
+                "svg.element_not_allowed",
+                f"The element <{local}> isn't allowed in a logo. Remove it or export with plain "
+                "shapes.",
+            ),
+        )
+        self.add(code, message, index, f"<{local}>")
+
+    def in_metadata(self, el) -> bool:
+        if self._meta is None:
+            root = self.elements[0]
+            self._meta = {id(e) for m in root.iter(SVG_PREFIX + "metadata") for e in m.iter()}
+        return id(el) in self._meta
+
+    def foreign_element(self, el, index: int) -> bool:
+        """A non-SVG element: True when it is harmless editor or metadata markup."""
+        ns, local = local_name(el.tag)
+        if ns in ACTIVE_NS:
+            code = "svg.script" if local.lower() == "script" else "svg.foreign_element"
+            message = f"{ACTIVE_NS[ns]} elements (<{local}>) aren't allowed inside an SVG logo."
+        elif not ns:
+            code = "svg.foreign_element"
+            message = (
+                f"The element <{local}> has no SVG namespace, so browsers don't draw it. Export "
+                "the file again."
+            )
+        elif ns in EDITOR_NS or self.in_metadata(el):
+            return True
         else:
-            ns, local = _local(tag)
-            if ns in ACTIVE_NS:
-                code = "svg.script" if local.lower() == "script" else "svg.foreign_element"
-                self.add(
-                    code,
-                    f"{ACTIVE_NS[ns]} elements (<{local}>) aren't allowed inside an SVG logo.",
-                    index,
-                    f"<{local}>",
-                )
-                return local
-            if not ns:
-                self.add(
-                    "svg.foreign_element",
-                    f"The element <{local}> has no SVG namespace, so browsers don't draw it. "
-                    "Export the file again.",
-                    index,
-                    f"<{local}>",
-                )
-                return local
-            if not (in_meta or ns in EDITOR_NS):
-                self.add(
-                    "svg.foreign_element",
-                    f"The element <{local}> (namespace {ns[:60]}) isn't part of SVG. Remove it.",
-                    index,
-                    f"<{local}>",
-                )
-                return local
-            self.attributes(el, index, local, foreign=True)
-            return local
+            code = "svg.foreign_element"
+            message = f"The element <{local}> (namespace {ns[:60]}) isn't part of SVG. Remove it."
+        self.add(code, message, index, f"<{local}>")
+        return False
+
+    def special(self, el, index: int, local: str) -> None:
         if local in TEXT_ELEMENTS:
             self.has_text = True
-        self.attributes(el, index, local, foreign=False)
-        if local == "style":
+        elif local == "style":
             self.style_element(el, index)
         elif local in ANIMATION:
             self.animation(el, index, local)
@@ -567,66 +377,64 @@ class _Walk:
             self.limit_number(el, index, local, "numOctaves", MAX_OCTAVES)
         elif local == "feConvolveMatrix":
             self.limit_number(el, index, local, "order", MAX_KERNEL_ORDER)
-        return local
 
-    def attributes(self, el, index: int, local: str, *, foreign: bool) -> None:
-        for name, value in el.attrib.items():
-            if name[0] == "{":
-                ns, attr = _local(name)
-                if ns == XLINK_NS and attr in XLINK_ATTRIBUTES:
-                    if attr == "href":
-                        self.reference(value, index, local, "xlink:href")
-                        continue
-                elif ns == XML_NS and attr in XML_ATTRIBUTES:
-                    pass
-                elif ns == XML_NS and attr == "base":
-                    self.add(
-                        "svg.xml_base",
-                        "xml:base changes where references point and isn't allowed. Remove it.",
-                        index,
-                        f"xml:base on <{local}>",
-                    )
-                    continue
-                elif ns not in EDITOR_NS:
-                    self.add(
-                        "svg.attribute_not_allowed",
-                        f"The attribute {attr} (namespace {ns[:60]}) isn't allowed.",
-                        index,
-                        f"{attr} on <{local}>",
-                    )
-                    continue
-            elif name[:2].lower() == "on":
+    def attribute(self, index: int, local: str, name: str, value: str, foreign: bool) -> None:
+        if name[0] == "{":
+            ns, attr = local_name(name)
+            if ns == XLINK_NS and attr in XLINK_ATTRIBUTES:
+                if attr == "href":
+                    self.reference(value, index, local, "xlink:href")
+                    return
+            elif ns == XML_NS and attr in XML_ATTRIBUTES:
+                pass
+            elif ns == XML_NS and attr == "base":
                 self.add(
-                    "svg.event_handler",
-                    f"Event handlers ({name}=…) run code and aren't allowed. Remove the attribute.",
+                    "svg.xml_base",
+                    "xml:base changes where references point and isn't allowed. Remove it.",
                     index,
-                    f"{name} on <{local}>",
+                    f"xml:base on <{local}>",
                 )
-                continue
-            elif name == "href":
-                self.reference(value, index, local, "href")
-                continue
-            elif name == "style":
-                for code, message in css_problems(value):
-                    self.add(code, message, index, f"style on <{local}>")
-                if "(" in value:
-                    self.local_urls(value, index)
-                continue
-            elif name == "id":
-                self.ids.setdefault(value.strip(), index)
-                continue
-            elif not (foreign or name in ATTRIBUTES or name.startswith(("data-", "aria-"))):
+                return
+            elif ns not in EDITOR_NS:
                 self.add(
                     "svg.attribute_not_allowed",
-                    f"The attribute {name} isn't allowed on <{local}>. Remove it.",
+                    f"The attribute {attr} (namespace {ns[:60]}) isn't allowed.",
                     index,
-                    f"{name} on <{local}>",
+                    f"{attr} on <{local}>",
                 )
-                continue
-            self.value(value, index, local, name)
+                return
+        elif name[:2].lower() == "on":
+            self.add(
+                "svg.event_handler",
+                f"Event handlers ({name}=…) run code and aren't allowed. Remove the attribute.",
+                index,
+                f"{name} on <{local}>",
+            )
+            return
+        elif name == "href":
+            self.reference(value, index, local, "href")
+            return
+        elif name == "style":
+            for code, message in css_problems(value):
+                self.add(code, message, index, f"style on <{local}>")
+            if "(" in value:
+                self.local_urls(value, index)
+            return
+        elif name == "id":
+            self.ids.setdefault(value.strip(), index)
+            return
+        elif not (foreign or name in ATTRIBUTES or name.startswith(("data-", "aria-"))):
+            self.add(
+                "svg.attribute_not_allowed",
+                f"The attribute {name} isn't allowed on <{local}>. Remove it.",
+                index,
+                f"{name} on <{local}>",
+            )
+            return
+        self.value(value, index, local, name)
 
     def value(self, value: str, index: int, local: str, name: str) -> None:
-        if ":" in value and _SCRIPT_URL.search(_WS_CTL.sub("", value).lower()):
+        if ":" in value and SCRIPT_URL.search(WS_CTL.sub("", value).lower()):
             self.add(
                 "svg.javascript_url",
                 "javascript: URLs run code and aren't allowed in a logo. Remove the value.",
@@ -640,20 +448,20 @@ class _Walk:
             self.local_urls(value, index)
 
     def local_urls(self, value: str, index: int) -> None:
-        for m in _CSS_URL.finditer(value):
+        for m in CSS_URL.finditer(value):
             target = (m.group(1) or m.group(2) or m.group(3) or "").strip()
             if target.startswith("#"):
                 self.refs.append((index, target[1:]))
 
     def reference(self, value: str, index: int, local: str, attr: str) -> None:
-        target = _WS_CTL.sub("", value)
+        target = WS_CTL.sub("", value)
         if target.startswith("#") and len(target) > 1:
             self.refs.append((index, target[1:]))
             return
         if local in ("image", "feImage") and target.lower().startswith("data:"):
             problem = _check_embedded(target)
         else:
-            problem = _reference_problem(target, attr)
+            problem = reference_problem(target, attr)
         if problem:
             self.add(problem[0], problem[1], index, f"{attr} on <{local}>")
 
@@ -701,7 +509,7 @@ class _Walk:
         if raw is None:
             return
         try:
-            numbers = [float(p) for p in re.split(r"[\s,]+", raw.strip()) if p]
+            numbers = [float(p) for p in raw.replace(",", " ").split()]
         except ValueError:
             return
         if any(not math.isfinite(n) or n > limit for n in numbers):
@@ -715,15 +523,25 @@ class _Walk:
 
     def expanded_size(self) -> tuple[int, bool]:
         """Elements after following every <use> and url(#…) reference; (size, has a cycle)."""
-        n = self.count
-        deps: list[list[int]] = [[] for _ in range(n)]
-        for child, parent in enumerate(self.parents):
-            if parent >= 0:
-                deps[parent].append(child)
+        elements, ids = self.elements, self.ids
+        targets = [ids[t] for _, t in self.refs if t in ids]
+        # Common case: no referenced subtree holds a reference itself (no chains, so no cycles
+        # and no multiplication): each reference adds its target's subtree once.
+        sources = {id(elements[i]) for i, _ in self.refs}
+        subtree = {t: sum(1 for _ in elements[t].iter()) for t in set(targets)}
+        if not any(id(e) in sources for t in subtree for e in elements[t].iter()):
+            return self.count + sum(subtree[t] for t in targets), False
+        return self._expanded_size_chained()
+
+    def _expanded_size_chained(self) -> tuple[int, bool]:
+        elements = self.elements
+        position = {id(el): i for i, el in enumerate(elements)}
+        deps: list[list[int]] = [[position[id(c)] for c in el] for el in elements]
         for source, target_id in self.refs:
             target = self.ids.get(target_id)
             if target is not None:
                 deps[source].append(target)
+        n = len(elements)
         size = [0] * n
         state = [0] * n  # 0 new, 1 on the current path, 2 done
         stack = [(0, False)]
@@ -746,8 +564,12 @@ class _Walk:
         return size[0], False
 
 
-@dataclass(frozen=True)
-class Canvas:
+# Attributes whose value needs no look unless it holds ":", "(" or "\\" (a scheme, url(), escapes).
+_PLAIN_ATTRIBUTES = frozenset(ATTRIBUTES - {"href", "style", "id"})
+_SPECIAL = frozenset(TEXT_ELEMENTS | ANIMATION | {"style", "feTurbulence", "feConvolveMatrix"})
+
+
+class Canvas(NamedTuple):
     width: float
     height: float
 
@@ -768,7 +590,9 @@ def _canvas(root, walk: _Walk) -> Canvas | None:
             "viewBox on <svg>",
         )
         return None
-    w, h = _length(root.get("width")), _length(root.get("height"))
+    raw_w, raw_h = root.get("width"), root.get("height")
+    w = _length(raw_w) if raw_w else None
+    h = _length(raw_h) if raw_h else None
     if w is not None and h is not None and w > 0 and h > 0:
         return Canvas(w, h)
     if vb:
@@ -894,7 +718,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         report.error(code, message, f"line {line}, column {column + 1}", line)
         return None
     walk = _Walk()
-    ns, local = _local(root.tag)
+    ns, local = local_name(root.tag)
     if ns != SVG_NS or local != "svg":
         if local == "svg" and not ns:
             report.error(

@@ -1,0 +1,275 @@
+"""Asset-validation benchmark: ``python -m benchmarks.validation``.
+
+Each case is timed against a bare parse of the same bytes in the same run: a defusedxml parse
+(``forbid_dtd=True``) for SVGs, a Pillow header read for the raster bomb. Timings interleave the
+baseline and the validator and keep the best of N (the least disturbed by other processes).
+
+Two ratios per SVG:
+
+* ``checks``: every structural and security rule (bytes, encoding, parse with DTDs/entities/PIs
+  refused, the element and attribute allow-lists, every reference, limits, reference expansion),
+  which is what stands between an upload and anything else: target ≤ 1.5×.
+* ``full``: the above plus drawing the file in the isolated resvg worker and judging its shape,
+  what the upload form runs. Drawing is a fixed cost of a few milliseconds per file, so for
+  small files it dominates the ratio; the absolute time is reported beside it.
+
+Peak memory is tracemalloc's peak for the Python side of one validation (the drawing happens in
+the worker process; its peak resident size is reported at the end).
+"""
+
+import gc
+import io
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from defusedxml import ElementTree as DefusedET  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from catalog.validation import Report, images, render, svg  # noqa: E402
+
+SIMPLE_ICONS = ROOT / "tests" / ".npm" / "node_modules" / "simple-icons" / "icons"
+BILLION_LAUGHS = ROOT / "tests" / "validation" / "files" / "billion_laughs.svg"
+NS = "http://www.w3.org/2000/svg"
+
+
+# --- Inputs --------------------------------------------------------------------------------------
+
+
+def logo_svg(target_bytes: int, seed: int = 7) -> bytes:
+    """A logo-like SVG of about ``target_bytes``: gradients, groups, <use>, and curved paths."""
+    rng = random.Random(seed)
+    head = (
+        f'<svg xmlns="{NS}" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 1200 400">'
+        "<title>Acme</title><defs>"
+        '<linearGradient id="g" x1="0" y1="0" x2="1" y2="1">'
+        '<stop offset="0" stop-color="#3b3bd6"/><stop offset="1" stop-color="#6b6bf0"/>'
+        '</linearGradient><path id="dot" d="M0 0a6 6 0 1 0 12 0a6 6 0 1 0-12 0z"/></defs>'
+        '<g fill="url(#g)"><circle cx="200" cy="200" r="160"/></g><g fill="#1a1a2e">'
+    )
+    tail = '</g><use xlink:href="#dot" x="40" y="40"/></svg>'
+    parts, size = [head], len(head) + len(tail)
+    while size < target_bytes:
+        x, y = rng.uniform(420, 1150), rng.uniform(60, 340)
+        segments = [f"M{x:.2f} {y:.2f}"]
+        for _ in range(rng.randint(6, 24)):
+            c = [rng.uniform(-30, 30) for _ in range(6)]
+            segments.append("c" + " ".join(f"{v:.2f}" for v in c))
+        element = f'<path d="{"".join(segments)}z" fill-rule="evenodd"/>'
+        if size + len(element) > target_bytes and len(parts) > 1:
+            break
+        parts.append(element)
+        size += len(element)
+    return ("".join(parts) + tail).encode()
+
+
+# --- Timing --------------------------------------------------------------------------------------
+
+
+def best_of(fn, data, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(data)
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def interleaved(baseline, candidate, data, *, rounds: int, repeat: int) -> dict:
+    """Alternate baseline and candidate in rounds; keep each one's best and median."""
+    base, cand = [], []
+    for _ in range(rounds):
+        gc.collect()
+        base.append(best_of(baseline, data, repeat))
+        cand.append(best_of(candidate, data, repeat))
+    b_best, c_best = min(b for b, _ in base), min(c for c, _ in cand)
+    return {
+        "baseline_ms": b_best * 1000,
+        "candidate_ms": c_best * 1000,
+        "ratio": c_best / b_best,
+        "median_ratio": statistics.median(c for _, c in cand)
+        / statistics.median(b for _, b in base),
+    }
+
+
+def peak_kib(fn, data) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn(data)
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def bare_parse(data: bytes):
+    try:
+        return DefusedET.fromstring(data, forbid_dtd=True)
+    except Exception:  # noqa: BLE001 - the baseline refuses bombs too; we time that
+        return None
+
+
+def checks(data: bytes):
+    return svg.check_structure(data, Report())
+
+
+def full_logo(data: bytes):
+    return svg.validate_svg(data, role="logo")
+
+
+def full_mark(data: bytes):
+    return svg.validate_svg(data, role="mark")
+
+
+def header_read(data: bytes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                return image.size
+        except Image.DecompressionBombError:
+            return None
+
+
+def raster(data: bytes):
+    return images.validate_image(data)
+
+
+# --- Report --------------------------------------------------------------------------------------
+
+
+def row(name: str, size: int, checks_r: dict | None, full_r: dict, mem: float, verdict: str) -> str:
+    checks_part = (
+        f"{checks_r['ratio']:5.2f}× ({checks_r['candidate_ms']:8.3f} ms)" if checks_r else " " * 20
+    )
+    return (
+        f"{name:<22} {size:>9,} B  base {full_r['baseline_ms']:8.3f} ms  checks {checks_part}  "
+        f"full {full_r['ratio']:7.2f}× ({full_r['candidate_ms']:8.3f} ms)  "
+        f"peak {mem:9.1f} KiB  {verdict}"
+    )
+
+
+def svg_cases(rounds: int, repeat: int) -> list[dict]:
+    out = []
+    for label, size in (
+        ("svg 1 KB", 1_000),
+        ("svg 10 KB", 10_000),
+        ("svg 100 KB", 100_000),
+        ("svg 1 MB", 1_000_000),
+    ):
+        data = logo_svg(size)
+        report = svg.validate_svg(data, role="logo")
+        assert report.ok, report.errors
+        n = max(1, repeat if size <= 10_000 else repeat // 4 if size <= 100_000 else 2)
+        c = interleaved(bare_parse, checks, data, rounds=rounds, repeat=n)
+        f = interleaved(bare_parse, full_logo, data, rounds=rounds, repeat=n)
+        out.append({"name": label, "bytes": len(data), "checks": c, "full": f,
+                    "peak_kib": peak_kib(full_logo, data), "verdict": "accepted"})  # fmt: skip
+    return out
+
+
+def simple_icons_case(rounds: int) -> dict | None:
+    files = sorted(SIMPLE_ICONS.glob("*.svg"))
+    if not files:
+        return None
+    blobs = [p.read_bytes() for p in files]
+
+    def each(fn):
+        def run(_):
+            for data in blobs:
+                fn(data)
+
+        return run
+
+    accepted = sum(svg.validate_svg(b, role="mark").ok for b in blobs)
+    c = interleaved(each(bare_parse), each(checks), None, rounds=rounds, repeat=1)
+    f = interleaved(each(bare_parse), each(full_mark), None, rounds=max(1, rounds // 2), repeat=1)
+    peak = max(peak_kib(full_mark, b) for b in blobs[:200])
+    verdict = f"{accepted}/{len(blobs)} accepted"
+    return {"name": f"simple-icons ×{len(blobs)}", "bytes": sum(map(len, blobs)), "checks": c,
+            "full": f, "peak_kib": peak, "verdict": verdict}  # fmt: skip
+
+
+def bomb_cases(rounds: int, repeat: int) -> list[dict]:
+    from tests.validation.samples import png_bomb
+
+    laughs = BILLION_LAUGHS.read_bytes()
+    report = svg.validate_svg(laughs, role="logo")
+    f = interleaved(bare_parse, full_logo, laughs, rounds=rounds, repeat=repeat)
+    out = [{"name": "billion laughs", "bytes": len(laughs), "checks": None, "full": f,
+            "peak_kib": peak_kib(full_logo, laughs),
+            "verdict": "refused: " + ",".join(p.code for p in report.errors)}]  # fmt: skip
+    bomb = png_bomb(100)
+    report = images.validate_image(bomb)
+    f = interleaved(header_read, raster, bomb, rounds=rounds, repeat=repeat)
+    out.append({"name": "raster 100 MP bomb", "bytes": len(bomb), "checks": None, "full": f,
+                "peak_kib": peak_kib(raster, bomb),
+                "verdict": "refused: " + ",".join(p.code for p in report.errors)})  # fmt: skip
+    return out
+
+
+def worker_peak_rss_kib() -> int | None:
+    proc = render._worker._proc
+    if proc is None:
+        return None
+    try:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def main(rounds: int = 7, repeat: int = 20) -> int:
+    render.draw(logo_svg(1_000))  # start the worker outside the timings
+    print(__doc__.split("\n\n")[0])
+    print(
+        "baseline = bare defusedxml parse (rasters: Pillow header read) of the same bytes; "
+        f"best of {rounds} interleaved rounds\n"
+    )
+    cases = svg_cases(rounds, repeat)
+    icons = simple_icons_case(max(3, rounds // 2))
+    if icons:
+        cases.append(icons)
+    else:
+        print(f"(simple-icons not installed at {SIMPLE_ICONS}: run tests/install_node_deps.sh)")
+    cases += bomb_cases(rounds, repeat)
+    for case in cases:
+        print(
+            row(
+                case["name"],
+                case["bytes"],
+                case["checks"],
+                case["full"],
+                case["peak_kib"],
+                case["verdict"],
+            )
+        )
+    rss = worker_peak_rss_kib()
+    if rss:
+        print(
+            f"\nrender worker peak resident size: {rss / 1024:.1f} MiB (limit 1 GiB address space)"
+        )
+    legit = [c for c in cases if c["checks"]]
+    worst = max(c["checks"]["ratio"] for c in legit)
+    print(f"worst checks ratio over legit SVGs: {worst:.2f}× (target ≤ 1.5×)")
+    bombs = [c for c in cases if c["verdict"].startswith("refused")]
+    print(
+        "bombs refused in: "
+        + ", ".join(f"{c['name']} {c['full']['candidate_ms']:.2f} ms" for c in bombs)
+    )
+    render.stop_worker()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
