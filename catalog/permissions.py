@@ -25,6 +25,8 @@ STAFF_PERMISSIONS = [
     "view_specrevision",
     "view_pullrequest",
     "view_changerequest",
+    "view_metadatarevision",
+    "view_metadataimage",
 ]
 
 
