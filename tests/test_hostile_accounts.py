@@ -2,9 +2,13 @@
 the input was accepted, or the behaviour missing, before its fix."""
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from catalog.models import User
-from tests.test_accounts import counts, signup_data
+from catalog.models import OutboxMessage, User
+from catalog.services import accounts
+from tests import factories
+from tests.test_accounts import GOOD_PASSWORD, counts, link_in, signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -61,4 +65,124 @@ def test_company_and_person_names_may_mix_alphabets(client):
     response = client.post(
         "/accounts/signup/", signup_data(company_name="Яндекс Data LLC", full_name="Ivan Петров")
     )
+    assert response.status_code == 302
+
+
+# --- Password reset links ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password/reset/Mg/bad-token/",
+        "/accounts/password/reset/" + "9" * 50 + "/set-password/",
+        "/accounts/password/reset/%00/x/",
+    ],
+)
+def test_a_password_reset_link_that_does_not_work_is_a_400(client, partner_user, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "This link doesn't work" in response.content.decode()
+
+
+# --- Log-in throttle ------------------------------------------------------------------------------
+
+
+def fail(client, email="owner@acme.example.com", times=1, **extra):
+    for _ in range(times):
+        response = client.post(LOGIN, {"username": email, "password": "guess"}, **extra)
+    return response
+
+
+def test_after_five_failures_the_account_is_refused_even_with_the_right_password(
+    client, partner_user
+):
+    # given five wrong passwords for this address, each an ordinary 400
+    assert fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT).status_code == 400
+    # when the right password comes next
+    response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    # then it is refused like a wrong one: the guess can't be told right from wrong
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = response.content.decode()
+    assert "Too many failed log-ins for this account" in body
+    assert "reset your password" in body
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_account_throttle_ignores_case_and_spaces_in_the_address(client, partner_user):
+    fail(client, times=3)
+    fail(client, email="  OWNER@Acme.Example.COM ", times=2)
+    response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    assert response.status_code == 429
+
+
+def test_the_account_throttle_ends_with_its_window(client, partner_user):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT)
+        traveller.shift(accounts.LOGIN_WINDOW_SECONDS + 1)
+        response = client.post(
+            LOGIN, {"username": partner_user.email, "password": factories.PASSWORD}
+        )
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == partner_user.pk
+
+
+def test_one_address_trying_many_accounts_is_throttled(client, partner_user):
+    # given failures spread over many addresses, each under the per-account limit
+    for n in range(accounts.LOGIN_FAILURES_PER_ADDRESS):
+        fail(client, email=f"guess{n}@example.com")
+    # when the real owner's right password comes from the same address
+    response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    # then
+    assert response.status_code == 429
+    assert "Too many failed log-ins from your network" in response.content.decode()
+    # and another network is not affected
+    other = client.post(
+        LOGIN,
+        {"username": partner_user.email, "password": factories.PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert other.status_code == 302
+
+
+def test_a_right_password_before_the_limit_clears_the_account_count(client, partner_user):
+    fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT - 1)
+    client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    client.post("/accounts/logout/")
+    # when more failures come after the success
+    response = fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT - 1)
+    # then they start from zero
+    assert response.status_code == 400
+    ok = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_an_unknown_address_is_throttled_the_same_so_nothing_is_revealed(client):
+    fail(client, email="nobody@example.com", times=accounts.LOGIN_FAILURES_PER_ACCOUNT)
+    response = fail(client, email="nobody@example.com")
+    assert response.status_code == 429
+    assert "Too many failed log-ins for this account" in response.content.decode()
+
+
+def test_a_password_reset_unlocks_the_account(client, partner_user):
+    # given a locked account
+    fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT)
+    # when its owner resets the password through the emailed link
+    client.post("/accounts/password/reset/", {"email": partner_user.email})
+    path = link_in(OutboxMessage.objects.get(), "/accounts/password/reset/")
+    form_page = client.get(path, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD},
+    )
+    # then the new password works at once
+    response = client.post(LOGIN, {"username": partner_user.email, "password": GOOD_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_missing_fields_are_not_counted_as_failures(client, partner_user):
+    for _ in range(accounts.LOGIN_FAILURES_PER_ACCOUNT + 1):
+        assert client.post(LOGIN, {"username": partner_user.email}).status_code == 400
+    response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
     assert response.status_code == 302

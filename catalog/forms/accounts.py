@@ -136,8 +136,9 @@ class LoginForm(AuthenticationForm):
 
     unconfirmed_email: str = ""
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request=None, *args, throttle=None, **kwargs):
         super().__init__(request, *args, **kwargs)
+        self.throttle = throttle
         self.fields["username"].label = "Email"
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autofocus": True, "autocomplete": "email", "maxlength": 254}
@@ -145,6 +146,12 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return accounts.normalize_email(self.cleaned_data.get("username", ""))
+
+    def clean(self):
+        # Throttled: refused before the password is checked, so a right guess looks the same.
+        if self.throttle is not None:
+            raise forms.ValidationError(self.throttle.message, code="throttled")
+        return super().clean()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

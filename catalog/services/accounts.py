@@ -1,5 +1,7 @@
 """Partner sign-up, email confirmation, the company profile and agreement acceptance."""
 
+import hashlib
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -279,6 +281,71 @@ def password_reset_send(*, user: User) -> bool:
             target=user,
         )
     return True
+
+
+# --- Log-in throttle ----------------------------------------------------------------------------
+
+# Failed log-ins counted per typed address (whether or not it has an account, so the answer
+# doesn't tell) and per client address, in fixed windows. Past a limit every log-in from there
+# is refused, right password or not, until the window ends. The counters live in Django's
+# cache: configure a shared one (CACHE_URL) when more than one web process runs.
+LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 30
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    message: str
+    retry_after: int
+
+
+def _login_counters(*, email: str, ip_address: str | None, now: float) -> list[tuple]:
+    window = int(now // LOGIN_WINDOW_SECONDS)
+    account = hashlib.sha256(normalize_email(email).encode("utf-8", "replace")).hexdigest()
+    return [
+        (f"login-failures:account:{account}:{window}", LOGIN_FAILURES_PER_ACCOUNT, "account"),
+        (f"login-failures:address:{ip_address or '-'}:{window}", LOGIN_FAILURES_PER_ADDRESS, "ip"),
+    ]
+
+
+def login_throttle(
+    *, email: str, ip_address: str | None, now: float | None = None
+) -> LoginThrottle | None:
+    """Why a log-in is refused before the password is even checked, or None."""
+    now = time.time() if now is None else now
+    retry_after = max(1, int((int(now // LOGIN_WINDOW_SECONDS) + 1) * LOGIN_WINDOW_SECONDS - now))
+    minutes = -(-retry_after // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    for key, limit, kind in _login_counters(email=email, ip_address=ip_address, now=now):
+        if (cache.get(key) or 0) >= limit:
+            if kind == "account":
+                message = (
+                    f"Too many failed log-ins for this account. Wait {wait} and try again, or "
+                    "reset your password (that unlocks it)."
+                )
+            else:
+                message = f"Too many failed log-ins from your network. Wait {wait} and try again."
+            return LoginThrottle(message=message, retry_after=retry_after)
+    return None
+
+
+def login_failed(*, email: str, ip_address: str | None, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    for key, _, _ in _login_counters(email=email, ip_address=ip_address, now=now):
+        if not cache.add(key, 1, timeout=LOGIN_WINDOW_SECONDS + 60):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=LOGIN_WINDOW_SECONDS + 60)
+
+
+def login_throttle_clear(*, email: str, now: float | None = None) -> None:
+    """A successful log-in or password reset forgets the account's failures (not the
+    network's: one right password must not reset the count of an address trying many)."""
+    now = time.time() if now is None else now
+    key = _login_counters(email=email, ip_address=None, now=now)[0][0]
+    cache.delete(key)
 
 
 # --- Company profile ----------------------------------------------------------------------------

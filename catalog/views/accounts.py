@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -146,12 +147,34 @@ def confirm_email_resend(request):
 
 
 class LoginView(auth_views.LoginView):
+    """Django's log-in with a throttle: too many failures for the typed address or from the
+    client's address are a 429 until the window ends (``accounts.login_throttle``)."""
+
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["throttle"] = accounts.login_throttle(
+                email=self.request.POST.get("username", ""), ip_address=client_ip(self.request)
+            )
+        return kwargs
+
+    def form_valid(self, form):
+        accounts.login_throttle_clear(email=form.get_user().email)
+        return super().form_valid(form)
+
     def form_invalid(self, form):
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            accounts.login_failed(
+                email=self.request.POST.get("username", ""), ip_address=client_ip(self.request)
+            )
         response = super().form_invalid(form)
         response.status_code = 400
+        if form.throttle is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttle.retry_after)
         return response
 
 
@@ -167,6 +190,17 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            # The "this link doesn't work" page: an unknown, used or expired link.
+            response.status_code = 400
+        return response
+
+    def form_valid(self, form):
+        accounts.login_throttle_clear(email=form.user.email)
+        return super().form_valid(form)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

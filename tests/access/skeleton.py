@@ -49,7 +49,7 @@ ROWS = [
     Row(
         "password-reset-bad-link",
         lambda w: "/accounts/password/reset/Mg/bad-token/",
-        anyone(200),
+        anyone(400),
     ),
     Row("confirm-resend", lambda w: "/accounts/confirm/resend/", anyone(200)),
     Row("confirm-bad-token", lambda w: "/accounts/confirm/not-a-token/", anyone(400)),
