@@ -20,8 +20,13 @@ document.addEventListener("DOMContentLoaded", () => {
     "main .field-invalid input:not([type=hidden]), main .field-invalid select, main .field-invalid textarea",
   );
   if (invalid && !document.activeElement.matches("input, select, textarea")) {
-    invalid.focus({ preventScroll: true });
-    invalid.scrollIntoView({ block: "center" });
+    // In a radio group the keyboard lands on the chosen option, as Tab would.
+    const chosen = invalid.type === "radio" && invalid.form
+      ? [...invalid.form.elements].find((el) => el.name === invalid.name && el.checked)
+      : null;
+    const target = chosen || invalid;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
   }
   // Confirm destructive actions: <form data-confirm="Are you sure?">
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
