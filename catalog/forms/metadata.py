@@ -119,8 +119,6 @@ class MetadataForm(forms.Form):
             ].help_text = (
                 "Frozen now that the integration is live; email partner support to change it."
             )
-        for name in self.FILE_LIMITS:
-            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext"
 
     @staticmethod
     def initial_from(integration: Integration, latest: MetadataRevision | None) -> dict:

@@ -320,6 +320,13 @@ def test_embedded_picture_of_the_right_type_is_accepted():
     assert validate_svg((FILES / "ok_embedded_png.svg").read_bytes(), role="logo").ok
 
 
+def test_very_deep_nesting_is_refused_without_crashing():
+    depth = 9000  # under the element limit, far over the depth limit
+    data = f'<svg {NS} viewBox="0 0 9 9">'.encode() + b"<g>" * depth + b"</g>" * depth + b"</svg>"
+    report = validate_svg(data, role="logo")
+    assert [e.code for e in report.errors] == ["svg.too_deep"]
+
+
 def test_limits_are_reasonable():
     assert svg.MAX_BYTES == 1024 * 1024
     assert svg.MAX_DEPTH >= 16 and svg.MAX_ELEMENTS >= 5000
