@@ -1,17 +1,21 @@
 """HTTP benchmark of the public catalog, the JSON API and a beta link, against a bare view.
 
-``.venv/bin/python -m benchmarks.http [--duration 10] [--connections 16] [--workers 3]``
+``.venv/bin/python -m benchmarks.http [--postgres] [--rounds 3] [--duration 4] [--workers 3]``
 
 1. A temporary SQLite database (``--postgres`` for a throwaway PostgreSQL cluster), migrated,
-   with the 508 entries of ``catalog/data/segment-destinations.json`` imported and a beta link
+   with the 508 entries of ``catalog/data/segment-destinations.json`` imported and 20 beta links
    issued for one of the private-beta entries.
 2. gunicorn on a free loopback port with ``DJANGO_DEBUG=false``, a generated secret key and
    ``127.0.0.1`` as the only allowed host; settings ``benchmarks._http_settings`` add the bare
    view ``/__bench__/bare/`` (the product has no such view).
-3. wrk (Debian package) against each URL; requests per second, p99 latency, and each as a ratio
-   to the bare view measured in the same run (before and after the others, averaged). The beta
-   requests go to 20 links in turn (one per invited customer), each open recorded in the database.
-4. Everything started here is stopped by its pid, and the temporary files are removed.
+3. wrk (Debian package) against each URL, after a 1 s warm-up of each: ``--rounds`` rounds (3)
+   of ``--duration`` seconds (4) per URL, the bare view measured at the start of every round and
+   once more at the end. Requests per second, p99 latency, and the ratio to the bare view runs
+   around it, as medians over the rounds (with the lowest and highest ratio: the machine may be
+   shared, and its load average is printed). The beta requests go to 20 links in turn (one per
+   invited customer), each open recorded in the database. About 2 minutes in all.
+4. Everything started here is stopped by its pid (on SIGTERM too), and the temporary files
+   are removed.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,9 +186,6 @@ def wrk(
     url: str, *, duration: int, connections: int, threads: int, script: Path | None = None
 ) -> dict:
     extra = ["-s", str(script)] if script else []
-    subprocess.run(
-        ["wrk", "-t1", "-c2", "-d1s", *extra, url], capture_output=True, check=False
-    )  # warm-up: template caches, database connections
     result = subprocess.run(
         [
             "wrk",
@@ -213,9 +215,67 @@ def wrk(
     }
 
 
+def loadavg() -> str:
+    """The machine's 1, 5 and 15 minute load averages (other work on it skews the numbers)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def measure(base: str, paths: dict, scripts: dict, *, rounds: int, options: dict) -> dict:
+    """Interleave the bare view with the others, round after round, so that a burst of load from
+    elsewhere on the machine lands on both sides of a ratio.
+
+    Each round measures the bare view, then every other URL; a last bare run closes the final
+    round. A URL's ratio in a round is its rate over the mean of the bare runs around it; the
+    result is the median over the rounds, with the lowest and highest ratio to show the noise.
+    """
+    names = [n for n in paths if n != "bare view"]
+    for name, path in paths.items():  # warm-up: template caches, database connections
+        wrk(base + path, script=scripts.get(name), duration=1, connections=2, threads=1)
+    bare_runs, runs = [], {name: [] for name in names}
+    for _ in range(rounds):
+        bare_runs.append(wrk(base + paths["bare view"], **options))
+        for name in names:
+            runs[name].append(wrk(base + paths[name], script=scripts.get(name), **options))
+    bare_runs.append(wrk(base + paths["bare view"], **options))
+    bare_rps = [r["rps"] for r in bare_runs]
+    results = {"bare view": _summarise(bare_runs, [1.0] * len(bare_runs))}
+    for name in names:
+        ratios = [
+            run["rps"] / ((bare_rps[i] + bare_rps[i + 1]) / 2) for i, run in enumerate(runs[name])
+        ]
+        results[name] = _summarise(runs[name], ratios)
+    bare_p99 = results["bare view"]["p99_ms"]
+    for result in results.values():
+        result["p99_ratio"] = result["p99_ms"] / bare_p99 if bare_p99 else None
+    return {"bare_runs_rps": bare_rps, "results": results}
+
+
+def _summarise(runs: list[dict], ratios: list[float]) -> dict:
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "runs_rps": [r["rps"] for r in runs],
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": next((r["socket_errors"] for r in runs if r["socket_errors"]), ""),
+    }
+
+
+def _stop_on_sigterm(signum, frame):
+    raise SystemExit(143)  # so the ``finally`` below stops gunicorn and PostgreSQL
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.http", description=__doc__)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per URL (default 10)")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="seconds per URL and round (default 4)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all URLs (default 3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
@@ -226,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is missing: apt-get install wrk (or make system-deps)", file=sys.stderr)
         return 2
 
+    began = time.monotonic()
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     pg = None
     gunicorn = None
@@ -254,10 +316,9 @@ def main(argv: list[str] | None = None) -> int:
             "CELERY_BROKER_URL": "",
             "EMAIL_URL": "dummymail://",
         }
-        started = time.monotonic()
         prepared = prepare(env)
         print(
-            f"prepared in {time.monotonic() - started:.1f} s: "
+            f"prepared in {time.monotonic() - began:.1f} s: "
             f"{prepared['report']['total']} entries imported "
             f"({len(prepared['report']['grandfathered'])} grandfathered); "
             f"database {'PostgreSQL' if pg else 'SQLite'}",
@@ -277,43 +338,36 @@ def main(argv: list[str] | None = None) -> int:
             status = check(base + path)
             if status != 200:
                 raise SystemExit(f"{name} ({path}) answered {status}, not 200")
-        options = {
-            "duration": args.duration,
-            "connections": args.connections,
-            "threads": args.threads,
-        }
-        results = {}
-        first_bare = wrk(base + paths["bare view"], **options)
-        for name, path in list(paths.items())[1:]:
-            script = None
-            if name == "beta link":
-                script = rotation_script(tmp, prepared["beta_paths"])
-            results[name] = wrk(base + path, script=script, **options)
-        last_bare = wrk(base + paths["bare view"], **options)
-        bare = {
-            "rps": (first_bare["rps"] + last_bare["rps"]) / 2,
-            "p99_ms": (first_bare["p99_ms"] + last_bare["p99_ms"]) / 2,
-            "non_2xx": first_bare["non_2xx"] + last_bare["non_2xx"],
-            "socket_errors": first_bare["socket_errors"] or last_bare["socket_errors"],
-        }
-        results = {"bare view": bare, **results}
-        for result in results.values():
-            result["ratio"] = result["rps"] / bare["rps"]
-            result["p99_ratio"] = result["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else None
+        scripts = {"beta link": rotation_script(tmp, prepared["beta_paths"])}
+        load_before = loadavg()
+        measured = measure(
+            base,
+            paths,
+            scripts,
+            rounds=args.rounds,
+            options={
+                "duration": args.duration,
+                "connections": args.connections,
+                "threads": args.threads,
+            },
+        )
         summary = {
             "database": "postgresql" if pg else "sqlite",
             "workers": args.workers,
             "connections": args.connections,
             "duration_s": args.duration,
-            "bare_runs_rps": [first_bare["rps"], last_bare["rps"]],
-            "results": results,
+            "rounds": args.rounds,
+            "cpus": os.cpu_count(),
+            "loadavg_before": load_before,
+            "loadavg_after": loadavg(),
+            **measured,
             "target_ratio": TARGET_RATIO,
         }
         if args.json:
             print(json.dumps(summary, indent=2))
         else:
             _print_table(summary)
-        below = [n for n, r in results.items() if r["ratio"] < TARGET_RATIO]
+        below = [n for n, r in summary["results"].items() if r["ratio"] < TARGET_RATIO]
         if below:
             print(f"below the target ratio {TARGET_RATIO}: {', '.join(below)}")
         return 0
@@ -323,20 +377,28 @@ def main(argv: list[str] | None = None) -> int:
         if pg is not None:
             pg.stop_cluster()
         shutil.rmtree(tmp, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        print(f"benchmark took {time.monotonic() - began:.0f} s", file=sys.stderr)
 
 
 def _print_table(summary: dict) -> None:
     print(
         f"gunicorn {summary['workers']} sync workers, wrk {summary['connections']} connections, "
-        f"{summary['duration_s']} s per URL, {summary['database']}; bare view runs: "
+        f"{summary['rounds']} rounds of {summary['duration_s']} s per URL, {summary['database']}; "
+        f"{summary['cpus']} CPUs, load average {summary['loadavg_before']} before, "
+        f"{summary['loadavg_after']} after; bare view runs: "
         + ", ".join(f"{r:.0f}" for r in summary["bare_runs_rps"])
         + " req/s"
     )
-    print(f"{'URL':<20} {'req/s':>9} {'p99 ms':>9} {'ratio':>7} {'p99 x':>7} {'non-2xx':>8}")
+    print(
+        f"{'URL':<20} {'req/s':>9} {'p99 ms':>9} {'ratio':>7} {'(min-max)':>11} "
+        f"{'p99 x':>7} {'non-2xx':>8}"
+    )
     for name, r in summary["results"].items():
         p99_ratio = f"{r['p99_ratio']:.2f}" if r["p99_ratio"] else "-"
+        spread = f"{r['ratio_min']:.2f}-{r['ratio_max']:.2f}"
         print(
-            f"{name:<20} {r['rps']:>9.1f} {r['p99_ms']:>9.1f} {r['ratio']:>7.2f} "
+            f"{name:<20} {r['rps']:>9.1f} {r['p99_ms']:>9.1f} {r['ratio']:>7.2f} {spread:>11} "
             f"{p99_ratio:>7} {r['non_2xx']:>8}"
         )
 

@@ -5,15 +5,14 @@ beta) is decided in one place, ``beta_link_resolve``, which raises ``BetaLinkRef
 views turn that into one plain page.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -228,6 +227,97 @@ def _count_bad_token(client_ip: str) -> None:
         cache.add(key, 1, THROTTLE_WINDOW + 60)
 
 
+# --- The token lookup and the open count, on every beta page open -------------------------------
+# Both run on every open of a beta page, so their SQL is written once per process from the
+# models' own table and column names (never from input) instead of being built by the ORM on each
+# request: building the join below costs several times more than running it. Values go through
+# the database's own converters and rows become ordinary model instances, as with the ORM.
+
+
+def _column(model, name: str, alias: str = "") -> str:
+    quoted = connections[model.objects.db].ops.quote_name(model._meta.get_field(name).column)
+    return f"{alias}.{quoted}" if alias else quoted
+
+
+def _table(model) -> str:
+    return connections[model.objects.db].ops.quote_name(model._meta.db_table)
+
+
+def _all_columns(model, alias: str) -> list[str]:
+    return [_column(model, f.name, alias) for f in model._meta.concrete_fields]
+
+
+@functools.cache
+def _lookup_sql(vendor: str) -> str:
+    """The ORM's ``BetaLink.objects.select_related("integration").filter(token_hash=...)``
+    plus the ``is_verified`` of ``with_state()``."""
+    verified = (
+        f"EXISTS (SELECT 1 FROM {_table(CustomerVerification)} v "  # noqa: S608 - from _meta
+        f"WHERE {_column(CustomerVerification, 'beta_link', 'v')} = {_column(BetaLink, 'id', 'l')})"
+    )
+    columns = [*_all_columns(BetaLink, "l"), *_all_columns(Integration, "i"), verified]
+    return (
+        f"SELECT {', '.join(columns)} FROM {_table(BetaLink)} l "  # noqa: S608 - from _meta
+        f"INNER JOIN {_table(Integration)} i "
+        f"ON {_column(Integration, 'id', 'i')} = {_column(BetaLink, 'integration', 'l')} "
+        f"WHERE {_column(BetaLink, 'token_hash', 'l')} = %s"
+    )
+
+
+@functools.cache
+def _open_sql(vendor: str) -> str:
+    """The ORM's ``update(open_count=F("open_count") + 1,
+    first_opened_at=Coalesce("first_opened_at", now), last_opened_at=now)``."""
+    count, first, last = (
+        _column(BetaLink, n) for n in ("open_count", "first_opened_at", "last_opened_at")
+    )
+    return (
+        f"UPDATE {_table(BetaLink)} SET {count} = {count} + 1, "  # noqa: S608 - from _meta
+        f"{first} = COALESCE({first}, %s), {last} = %s WHERE {_column(BetaLink, 'id')} = %s"
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _converters(connection, model) -> list[tuple]:
+    """Per column of ``model``: the column expression and the converters the ORM would apply."""
+    columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
+    return [
+        (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        for column in columns
+    ]
+
+
+def _instance(connection, model, values):
+    """A model instance from raw column values, converted as the ORM converts them."""
+    converted = []
+    for (column, converters), value in zip(_converters(connection, model), values, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, _attnames(model), converted)
+
+
+@functools.cache
+def _attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _link_by_hash(token_hash: str) -> BetaLink | None:
+    """The link with this token hash, its integration loaded and ``is_verified`` set, in one
+    query; ``None`` when there is none."""
+    connection = connections[BetaLink.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(connection.vendor), [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(BetaLink._meta.concrete_fields)
+    link = _instance(connection, BetaLink, row[:split])
+    link.integration = _instance(connection, Integration, row[split:-1])
+    link.is_verified = bool(row[-1])
+    return link
+
+
 _NOT_FOUND = (
     404,
     "This beta link doesn't work",
@@ -242,8 +332,7 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
-        link = BetaLink.objects.select_related("integration").filter(token_hash=token_hash)
-        link = next(iter(link), None)
+        link = _link_by_hash(token_hash)
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:
@@ -279,13 +368,15 @@ def beta_link_open(*, token: str, client_ip: str) -> BetaLink:
 
 
 def beta_link_record_open(*, link: BetaLink) -> None:
-    """Count an open in one UPDATE, so simultaneous opens are all counted."""
-    now = timezone.now()
-    BetaLink.objects.filter(pk=link.pk).update(
-        open_count=F("open_count") + 1,
-        first_opened_at=Coalesce(F("first_opened_at"), now),
-        last_opened_at=now,
-    )
+    """Count an open in one UPDATE, so simultaneous opens are all counted.
+
+    The statement is the ORM's ``update(open_count=F("open_count") + 1, first_opened_at=
+    Coalesce(...), last_opened_at=now)``, written out once (see ``_link_by_hash`` for why).
+    """
+    connection = connections[router.db_for_write(BetaLink)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_open_sql(connection.vendor), [now, now, link.pk])
 
 
 @transaction.atomic

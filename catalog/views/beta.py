@@ -1,12 +1,21 @@
 """Beta pages: the partner's invites page and actions, and the customer's ``/beta/<token>/``."""
 
+import hashlib
+import re
+import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,12 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog import selectors
 from catalog.forms.beta import BetaExtendForm, BetaInviteForm, CustomerVerificationForm
 from catalog.listing import listing_for
-from catalog.models import Stage
+from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
 from catalog.services import beta as beta_service
 from catalog.services.beta import BetaLinkRefused, can_manage_beta_links
 from catalog.services.errors import ApplicationError
-
-LISTING_CACHE_SECONDS = 300
 
 # --- Partner and staff --------------------------------------------------------------------------
 
@@ -141,39 +148,115 @@ def beta_token_page(view):
     return wrapper
 
 
-def _listing_html(integration) -> str:
-    """The catalog entry as ``catalog/_listing.html`` renders it, kept while it is unchanged.
+# --- The page a customer opens ------------------------------------------------------------------
+# Rendering the page costs several times more than everything else an open does, so what a
+# customer sees is kept rendered in the cache, keyed on everything it shows (see ``_page_key``):
+# the listing fragment for every render, and for the usual visit (a fresh form, no login, no
+# messages) the whole page of the integration with slots for each link's own values. Any save of
+# what a listing shows moves ``PAGES_GENERATION_KEY`` on, so an approval shows at once.
 
-    Keyed on the live revision and the integration's last change, so an approval shows at once.
-    """
+PAGE_CACHE_SECONDS = 300
+PAGES_GENERATION_KEY = "beta-pages-generation"
+# A link's own values on its page; the shared page holds a slot for each (the token is never in
+# it: the confirmation form posts to the relative ``verify/``).
+_LINK_SLOTS = ("expires_on", "workspace_name")
+
+
+def forget_beta_pages(**kwargs) -> None:
+    try:
+        cache.incr(PAGES_GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.set(PAGES_GENERATION_KEY, 1, None)
+
+
+for _model in (Integration, MetadataRevision, MetadataImage, Category):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            forget_beta_pages,
+            sender=_model,
+            dispatch_uid=f"beta-pages-{_signal is post_save}-{_model.__name__}",
+        )
+
+
+def _page_key(integration) -> str:
+    generation = cache.get(PAGES_GENERATION_KEY, 0)
     stamp = integration.updated_at.timestamp() if integration.updated_at else 0
-    key = f"beta-listing:{integration.pk}:{integration.live_metadata_id}:{stamp}"
-    html = cache.get(key)
+    raw = (
+        f"{integration.pk}|{integration.live_metadata_id}|{stamp}|{integration.name}|"
+        f"{integration.slug}|{generation}"
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _listing_html(integration, key: str) -> str:
+    """The catalog entry as ``catalog/_listing.html`` renders it."""
+    html = cache.get(f"beta-listing:{key}")
     if html is None:
         html = render_to_string("catalog/_listing.html", {"listing": listing_for(integration)})
-        cache.set(key, html, LISTING_CACHE_SECONDS)
+        cache.set(f"beta-listing:{key}", html, PAGE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template
 
 
-def _render_beta_page(request, link, *, form=None, verification=None, status=200):
+def _link_values(link) -> dict[str, str]:
+    return {
+        "expires_on": date_format(timezone.localtime(link.expires_at), "F j, Y"),
+        "workspace_name": link.workspace_name,
+    }
+
+
+def _page(request, link, *, form, verification, status=200, **values):
     integration = link.integration
-    if verification is None:
-        verification = link.verifications.only("workspace_name", "created_at").first()
-    if form is None:
-        form = CustomerVerificationForm(initial={"workspace_name": link.workspace_name})
+    key = _page_key(integration)
     return render(
         request,
         "catalog/beta/open.html",
         {
-            "link": link,
-            "token": request.resolver_match.kwargs["token"],
             "integration": integration,
-            "listing_html": _listing_html(integration),
+            "listing_html": _listing_html(integration, key),
             "platform_url": beta_service.platform_url(integration),
             "verification": verification,
             "form": form,
+            # relative, so the page holds no token: verify/ from the page, ./ from verify/
+            "verify_action": "./" if request.method == "POST" else "verify/",
+            **values,
         },
         status=status,
+    )
+
+
+def _is_plain_visit(request) -> bool:
+    """No login, no messages: the page is the same for every visitor with this link."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _shared_page(request, link) -> HttpResponse:
+    """The page of an unconfirmed link, from the integration's shared copy with its slots filled."""
+    key = f"beta-page:{_page_key(link.integration)}"
+    parts = cache.get(key)
+    if parts is None:
+        markers = {slot: f"beta-slot-{secrets.token_hex(16)}" for slot in _LINK_SLOTS}
+        form = CustomerVerificationForm(initial={"workspace_name": markers["workspace_name"]})
+        response = _page(request, link, form=form, verification=None, **markers)
+        slot_of = {marker: slot for slot, marker in markers.items()}
+        pieces = re.split(f"({'|'.join(markers.values())})", response.content.decode())
+        # even places: page text; odd places: the name of the slot that goes there
+        parts = [slot_of[p] if i % 2 else p for i, p in enumerate(pieces)]
+        cache.set(key, parts, PAGE_CACHE_SECONDS)
+    values = {slot: conditional_escape(value) for slot, value in _link_values(link).items()}
+    return HttpResponse("".join(values[p] if i % 2 else p for i, p in enumerate(parts)))
+
+
+def _render_beta_page(request, link, *, form=None, status=200):
+    if form is None and not link.is_verified and _is_plain_visit(request):
+        return _shared_page(request, link)
+    verification = None
+    if link.is_verified:
+        verification = link.verifications.first()
+    if form is None:
+        form = CustomerVerificationForm(initial={"workspace_name": link.workspace_name})
+    return _page(
+        request, link, form=form, verification=verification, status=status, **_link_values(link)
     )
 
 
