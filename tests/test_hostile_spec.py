@@ -242,3 +242,27 @@ def test_an_upload_with_thousands_of_fields_is_refused(partner_client, spec_stag
 def test_a_spec_with_the_most_fields_allowed_is_saved():
     definition, errors = validate_definition(big_spec(10, 30))
     assert errors == [] and sum(len(a["fields"]) for a in definition["actions"]) == 300
+
+
+# --- Wrong side ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("spec/upload/", {"file": SimpleUploadedFile("spec.json", b"{}")}),
+        ("spec/", {"op": "save", "meta-mode": "nonsense"}),
+        ("changes/", {"pr_url": "not a link"}),
+        ("pull-requests/", {"url": ""}),
+        ("docs/", {}),
+    ],
+)
+def test_staff_posting_to_partner_pages_get_403_whatever_they_send(
+    client, staff_user, integration, path, data
+):
+    # Before, a bad body was judged first: staff got 400 or 422 about the input instead of 403
+    client.force_login(staff_user)
+    response = client.post(url(integration, path), data)
+    assert response.status_code == 403
+    assert "partner users" in response.content.decode()
+    assert SpecRevision.objects.count() == 0

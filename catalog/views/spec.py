@@ -49,6 +49,13 @@ def integration_page(view):
         ):
             return forbidden(request, "This page is for the integration's partner and for staff.")
         integration = selectors.integration_for(user=user, pk=pk)
+        if request.method == "POST" and not user.is_partner:
+            # Staff read these pages; every change on them is the partner's. Refused before
+            # the body is judged, so staff get the 403 and not a message about the input.
+            return forbidden(
+                request,
+                "Only the integration's partner users can change its spec, pull requests and docs.",
+            )
         return view(request, integration, *args, **kwargs)
 
     return wrapper

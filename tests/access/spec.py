@@ -100,14 +100,14 @@ ROWS = [
     Row(
         "spec-add-row",
         lambda w: own(w) + "spec/",
-        {**partner_page(own=200), "plain_staff": 403},
+        {**partner_page(own=200, staff=403), "plain_staff": 403},
         method="post",
         data=lambda w: _editor(op="add-setting"),
     ),
     Row(
         "spec-upload-without-file",
         lambda w: own(w) + "spec/upload/",
-        {**refused_for_all(400), "staff": 400},
+        refused_for_all(400),
         method="post",
         data=lambda w: {},
     ),
