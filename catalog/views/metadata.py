@@ -94,6 +94,8 @@ def _field_notes(form, latest, files, errors_pending, warnings) -> list[tuple[st
     for title, names in SECTIONS:
         rows = []
         for name in names:
+            if name.startswith("remove_") and not current.get(name.replace("remove_", "")):
+                continue  # nothing to remove in this slot
             rows.append(
                 {
                     "field": form[name],
