@@ -426,3 +426,39 @@ def test_staff_panel_links_to_the_review(staff_web, partner_client, integration)
     partner_client.post(url(integration), form_data(action="submit"))
     html = staff_web.get(reverse("staff_integration", args=[integration.pk])).content.decode()
     assert reverse("staff_metadata_review", args=[integration.pk, 1]) in html
+
+
+BIG = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/partner/integrations/{pk}/metadata/preview/?revision=" + BIG,
+        "/partner/integrations/{pk}/metadata/preview/?revision=-1",
+        "/partner/integrations/{pk}/metadata/preview/?revision=%C2%B2",
+        "/partner/integrations/" + BIG + "/metadata/",
+    ],
+)
+def test_hostile_numbers_in_partner_urls_are_404(partner_client, integration, path):
+    assert partner_client.get(path.format(pk=integration.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/integrations/{pk}/metadata/r" + BIG + "/",
+        "/staff/integrations/{pk}/metadata/r2147483648/",
+        "/staff/integrations/" + BIG + "/metadata/",
+    ],
+)
+def test_hostile_numbers_in_staff_urls_are_404(staff_client, integration, path):
+    url_ = path.format(pk=integration.pk)
+    assert staff_client.get(url_).status_code == 404
+    assert staff_client.post(url_, {"decision": "approve"}).status_code in (404, 405)
+
+
+def test_forged_base_revision_is_a_conflict_not_a_crash(partner_client, integration):
+    response = partner_client.post(url(integration), form_data(base=BIG))
+    assert response.status_code == 409
+    assert MetadataRevision.objects.count() == 0
