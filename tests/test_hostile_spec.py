@@ -266,3 +266,24 @@ def test_staff_posting_to_partner_pages_get_403_whatever_they_send(
     assert response.status_code == 403
     assert "partner users" in response.content.decode()
     assert SpecRevision.objects.count() == 0
+
+
+def test_an_upload_with_a_100000_item_list_is_refused_before_the_schema_runs(
+    partner_client, spec_stage
+):
+    # given a 200 KB file (under the size limit) whose settings list has 100,000 items: the
+    # schema validator judged every item, 14 seconds for one request
+    content = (
+        b'{"mode":"cloud","authentication":{"scheme":"none"},"settings":['
+        + b",".join([b"1"] * 100_000)
+        + b"]}"
+    )
+    assert len(content) < MAX_BYTES
+    # when
+    response = upload(partner_client, spec_stage, content)
+    # then: one error, naming the list and its length
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.count("data-code=") == 1
+    assert 'data-code="schema_maxItems"' in html and "this list has 100000" in html
+    assert SpecRevision.objects.count() == 0

@@ -28,6 +28,7 @@ MAX_INT_DIGITS = 15
 # Per action the schema allows 50 fields; in all, fewer: the editor page builds a form per row,
 # and 2,500 rows made it take half a minute (real destinations have a few hundred at most).
 MAX_TOTAL_FIELDS = 300
+MAX_LIST_ITEMS = 50  # the schema's largest maxItems
 
 MODES = ("cloud", "device")
 SCHEMES = ("none", "basic", "custom", "oauth2", "oauth-managed")
@@ -229,6 +230,16 @@ def _unsafe_values(data: Any) -> list[SpecError]:
                     continue
                 stack.append(((*path, key), value))
         elif isinstance(node, list):
+            if len(node) > MAX_LIST_ITEMS:
+                # Refused here: the schema validator judged each of 100,000 items (14 s).
+                errors.append(
+                    SpecError(
+                        "schema_maxItems",
+                        f"Too many: at most {MAX_LIST_ITEMS} (this list has {len(node)}).",
+                        path,
+                    )
+                )
+                continue
             stack.extend(((*path, n), value) for n, value in reversed(list(enumerate(node))))
         elif isinstance(node, str):
             problem = unsafe_in_text(node)
