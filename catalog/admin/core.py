@@ -288,7 +288,8 @@ class IntegrationAdmin(admin.ModelAdmin):
                 integration_roll_back(
                     integration_id=integration.pk,
                     actor=request.user,
-                    expected_stage=integration.stage,
+                    # The stage the reason page showed: sent twice, the form moves one step.
+                    expected_stage=request.POST.get(f"stage_{integration.pk}", integration.stage),
                     reason=reason,
                 )
             except ApplicationError as error:
