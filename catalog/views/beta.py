@@ -1,8 +1,10 @@
 """Beta pages: the partner's invites page and actions, and the customer's ``/beta/<token>/``."""
 
+import functools
 import hashlib
 import re
 import secrets
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -197,9 +199,15 @@ def _listing_html(integration, key: str) -> str:
     return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template
 
 
+@functools.lru_cache(maxsize=512)
+def _long_date(day: date, language: str) -> str:
+    # as the template's ``|date:"F j, Y"``; formatting goes through translations, so once a day
+    return date_format(day, "F j, Y")
+
+
 def _link_values(link) -> dict[str, str]:
     return {
-        "expires_on": date_format(timezone.localtime(link.expires_at), "F j, Y"),
+        "expires_on": _long_date(timezone.localdate(link.expires_at), translation.get_language()),
         "workspace_name": link.workspace_name,
     }
 
