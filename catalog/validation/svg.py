@@ -39,7 +39,6 @@ from catalog.validation.svg_rules import (
     REFUSED_ELEMENTS,
     SCRIPT_URL,
     SUSPICIOUS_COMMENT,
-    SVG_NS,
     SVG_PREFIX,
     TEXT_ELEMENTS,
     UNITS,
@@ -65,6 +64,9 @@ SQUARE_TOLERANCE = 0.05
 RENDER_SIZE = 128
 # A drawing close to a threshold is measured again at PRECISE_SIZE (a pixel is 0.1 %).
 PRECISE_SIZE = 1024
+
+
+_SVG_ROOT = SVG_PREFIX + "svg"
 
 
 class Role:
@@ -685,7 +687,8 @@ def _bytes_problem(data: bytes) -> Problem | None:
                 "svg.not_svg", f"This is a {found} file, not an SVG. Upload the logo as SVG."
             )
     try:
-        data.decode("utf-8")
+        if not data.isascii():
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Problem(
             "svg.encoding",
@@ -718,8 +721,8 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         report.error(code, message, f"line {line}, column {column + 1}", line)
         return None
     walk = _Walk()
-    ns, local = local_name(root.tag)
-    if ns != SVG_NS or local != "svg":
+    if root.tag != _SVG_ROOT:
+        ns, local = local_name(root.tag)
         if local == "svg" and not ns:
             report.error(
                 "svg.namespace",
@@ -771,9 +774,11 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
             (report.warnings if f.warning else report.errors).append(
                 Problem(f.code, f.message, where, line)
             )
-    report.info.update(elements=walk.count, has_text=walk.has_text)
+    info = report.info
+    info["elements"] = walk.count
+    info["has_text"] = walk.has_text
     if canvas is not None:
-        report.info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
+        info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
     if report.errors or canvas is None:
         return None
     return root, walk
