@@ -12,6 +12,8 @@ class OutboxMessage(models.Model):
     Life of a row: ``pending`` → ``sending`` (claimed by one delivery: ``claim_token``,
     ``claimed_at``) → ``sent``; a failed send goes back to ``pending`` with ``next_attempt_at``
     until the attempts run out, then ``failed``. ``catalog.services.outbox`` states the guarantee.
+    Rows of a kind that carries a private link (invitations, security) lose their body in the
+    UPDATE that marks them ``sent`` or ``failed`` (``body_removed_at``).
     """
 
     class Status(models.TextChoices):
@@ -51,6 +53,12 @@ class OutboxMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    body_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the body was replaced by a note: invitations and security mail carry a "
+        "private link, kept only while the message may still be sent.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,6 +22,15 @@ Delivery guarantee (what a recipient can rely on)
   idempotent send, and we choose a rare duplicate over a lost notification. Each row's
   ``Message-ID`` is fixed (``<outbox.<id>.<event>@…>``), so mail systems that collapse duplicates
   by Message-ID show it once.
+
+Secrets in bodies
+-----------------
+
+Invitations carry a beta link (its token) and security mail a confirmation or password-reset
+link. Such a row keeps its body only while it may still be sent: the UPDATE that marks it
+``sent`` or ``failed`` for good also replaces ``body_text``/``body_html`` with a short note and
+sets ``body_removed_at``. A failed one cannot be retried then (its link is gone with the body):
+staff are told to have a new invite issued, or a new email requested, instead.
 """
 
 from __future__ import annotations
@@ -37,12 +46,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import escape
 
 from catalog.audit import Action
 from catalog.models import OutboxMessage, User
+from catalog.notifications import Kind
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError, PermissionDeniedError
 
@@ -52,6 +63,30 @@ Status = OutboxMessage.Status
 SWEEP_BATCH = 500
 ERROR_MAX_CHARS = 2000
 MARK_SENT_TRIES = 3
+# Kinds whose body holds a private link (beta invitation; email confirmation, password reset).
+SECRET_KINDS = tuple(sorted(Kind.MANDATORY))
+BODY_REMOVED_SENT = "[Body removed after sending: it contained a private link.]"
+BODY_REMOVED_FAILED = "[Body removed when delivery failed for good: it contained a private link.]"
+
+
+def _remove_secret_body(note: str, now: datetime) -> dict:
+    """Fields for the UPDATE that ends a delivery: for a secret kind, the bodies become ``note``.
+
+    Decided in the database from each row's own kind, so one UPDATE serves one row or many."""
+
+    def unless_secret(field: str, replacement) -> Case:
+        output = OutboxMessage._meta.get_field(field)
+        return Case(
+            When(kind__in=SECRET_KINDS, then=Value(replacement, output_field=output)),
+            default=F(field),
+            output_field=output,
+        )
+
+    return {
+        "body_text": unless_secret("body_text", note),
+        "body_html": unless_secret("body_html", f"<p>{escape(note)}</p>"),
+        "body_removed_at": unless_secret("body_removed_at", now),
+    }
 
 
 @dataclass(frozen=True)
@@ -136,15 +171,17 @@ def _mark_sent(message_id: int, token: uuid.UUID) -> bool:
     """The email is out: writing that down matters more than anything else in this task, so a
     database blip gets a few more tries (each one on a fresh connection) before giving up."""
     for attempt in range(MARK_SENT_TRIES):
+        now = timezone.now()
         try:
             return bool(
                 OutboxMessage.objects.filter(
                     pk=message_id, status=Status.SENDING, claim_token=token
                 ).update(
                     status=Status.SENT,
-                    sent_at=timezone.now(),
+                    sent_at=now,
                     next_attempt_at=None,
                     claim_token=None,
+                    **_remove_secret_body(BODY_REMOVED_SENT, now),
                 )
             )
         except DatabaseError:
@@ -169,7 +206,12 @@ def _record_failure(
     now = timezone.now()
     mine = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=token)
     if permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        mine.update(status=Status.FAILED, last_error=error[:ERROR_MAX_CHARS], claim_token=None)
+        mine.update(
+            status=Status.FAILED,
+            last_error=error[:ERROR_MAX_CHARS],
+            claim_token=None,
+            **_remove_secret_body(BODY_REMOVED_FAILED, now),
+        )
         logger.error("outbox message %s failed for good: %s", message.pk, error)
         return DeliveryResult("failed")
     delay = backoff_seconds(message.attempts)
@@ -210,7 +252,10 @@ def outbox_sweep(*, now: datetime | None = None) -> list[int]:
     exhausted = [pk for pk, attempts in stuck if attempts >= settings.OUTBOX_MAX_ATTEMPTS]
     revived = [pk for pk, attempts in stuck if attempts < settings.OUTBOX_MAX_ATTEMPTS]
     OutboxMessage.objects.filter(pk__in=exhausted, status=Status.SENDING).update(
-        status=Status.FAILED, claim_token=None, last_error=lost_error
+        status=Status.FAILED,
+        claim_token=None,
+        last_error=lost_error,
+        **_remove_secret_body(BODY_REMOVED_FAILED, now),
     )
     OutboxMessage.objects.filter(pk__in=revived, status=Status.SENDING).update(
         status=Status.PENDING, claim_token=None, last_error=lost_error, next_attempt_at=requeue_at
@@ -252,6 +297,8 @@ def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
             f"{message.get_status_display().lower()}.",
             status=409,
         )
+    if message.body_removed_at is not None:
+        raise ApplicationError(_why_not_resendable(message), status=409)
     old = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error}
     message.status = Status.PENDING
     message.attempts = 0
@@ -273,6 +320,18 @@ def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
     ids = [message.pk]
     transaction.on_commit(lambda: queue_delivery(ids), robust=True)
     return message
+
+
+def _why_not_resendable(message: OutboxMessage) -> str:
+    instead = (
+        "Issue a new beta invite from the integration's beta page instead, and revoke the old one."
+        if message.kind == Kind.INVITATIONS
+        else "Ask them to request a new email (a new confirmation or password-reset link) instead."
+    )
+    return (
+        f"The message to {message.recipient} can't be sent again: it contained a private link, "
+        f"so its text was removed when delivery failed for good. {instead}"
+    )
 
 
 # --- Reads for the staff pages (selectors.py is shared; the outbox's reads live with it) --------
