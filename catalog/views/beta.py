@@ -151,8 +151,9 @@ def beta_token_page(view):
 
 
 # --- The page a customer opens ------------------------------------------------------------------
-# Rendering the page costs several times more than everything else an open does, so what a
-# customer sees is kept rendered in the cache, keyed on everything it shows (see ``_page_key``):
+# Rendering the page (base template, form widgets) costs more than the token lookup and the open
+# count together, so what a customer sees is kept rendered in the cache, keyed on everything it
+# shows (see ``_page_key``):
 # the listing fragment for every render, and for the usual visit (a fresh form, no login, no
 # messages) the whole page of the integration with slots for each link's own values. Any save of
 # what a listing shows moves ``PAGES_GENERATION_KEY`` on, so an approval shows at once.
@@ -212,9 +213,9 @@ def _link_values(link) -> dict[str, str]:
     }
 
 
-def _page(request, link, *, form, verification, status=200, **values):
+def _page(request, link, *, form, verification, status=200, key=None, **values):
     integration = link.integration
-    key = _page_key(integration)
+    key = key or _page_key(integration)
     return render(
         request,
         "catalog/beta/open.html",
@@ -240,12 +241,13 @@ def _is_plain_visit(request) -> bool:
 
 def _shared_page(request, link) -> HttpResponse:
     """The page of an unconfirmed link, from the integration's shared copy with its slots filled."""
-    key = f"beta-page:{_page_key(link.integration)}"
+    page_key = _page_key(link.integration)
+    key = f"beta-page:{page_key}"
     parts = cache.get(key)
     if parts is None:
         markers = {slot: f"beta-slot-{secrets.token_hex(16)}" for slot in _LINK_SLOTS}
         form = CustomerVerificationForm(initial={"workspace_name": markers["workspace_name"]})
-        response = _page(request, link, form=form, verification=None, **markers)
+        response = _page(request, link, form=form, verification=None, key=page_key, **markers)
         slot_of = {marker: slot for slot, marker in markers.items()}
         pieces = re.split(f"({'|'.join(markers.values())})", response.content.decode())
         # even places: page text; odd places: the name of the slot that goes there
