@@ -51,17 +51,46 @@ def start_cluster() -> str:
         for path in (root, sock):
             os.chown(path, pw.pw_uid, pw.pw_gid)
     subprocess.run(
-        _as_postgres([_find("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--no-instructions"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [
+                _find("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     port = free_port()
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off " \
-              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
     subprocess.run(
-        _as_postgres([_find("pg_ctl"), "-D", str(data), "-o", options, "-l",
-                      str(root / "log"), "-w", "-t", "60", "start"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [
+                _find("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     pid = int((data / "postmaster.pid").read_text().split()[0])
     _cluster.update(root=root, pid=pid, port=port)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from catalog.models import MetadataImage, MetadataRevision, ReviewStatus
 from catalog.services import metadata as metadata_service
+from catalog.services.access import can_review
 from catalog.services.errors import ApplicationError
 
 
@@ -59,7 +60,7 @@ class MetadataRevisionAdmin(_ReadOnly, admin.ModelAdmin):
         return format_html('<a href="{}">Open</a>', url)
 
     def has_review_permission(self, request):
-        return metadata_service.can_review(request.user)
+        return can_review(request.user)
 
     @admin.action(permissions=["review"], description="Approve selected revisions in review")
     def approve_submitted(self, request, queryset):

@@ -109,7 +109,9 @@ class AgreementVersion(models.Model):
     class Meta:
         ordering = ["kind", "-effective_at"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="agreement_kind_version_unique")
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="agreement_kind_version_unique"
+            )
         ]
 
     def __str__(self) -> str:

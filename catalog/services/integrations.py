@@ -8,6 +8,7 @@ from catalog import stages
 from catalog.audit import Action
 from catalog.models import DestinationMode, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients
+from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError, PermissionDeniedError
 from catalog.validation.characters import hidden_text_problem
@@ -77,13 +78,6 @@ def integration_register(*, actor: User, name: str, mode: str) -> Integration:
     return integration
 
 
-def _lock(integration_id: int) -> Integration:
-    try:
-        return Integration.objects.select_for_update().get(pk=integration_id)
-    except Integration.DoesNotExist:
-        raise ApplicationError("No such integration.", status=404) from None
-
-
 def _check_staff(actor: User) -> None:
     if not (actor.is_active and actor.is_staff and actor.has_perm("catalog.promote_integration")):
         raise PermissionDeniedError("Only staff with the promote permission can move stages.")
@@ -115,7 +109,7 @@ def integration_promote(
     """Move one step forward when every gate item holds. ``expected_stage`` is the stage the
     person saw: a second press of the same button finds the row already moved and is refused."""
     _check_staff(actor)
-    integration = _lock(integration_id)
+    integration = lock_integration(integration_id)
     if integration.stage != expected_stage:
         raise ApplicationError(
             f"{integration.name} is already in {integration.get_stage_display()}; "
@@ -163,7 +157,7 @@ def integration_roll_back(
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Say why the integration goes back a stage.", field="reason")
-    integration = _lock(integration_id)
+    integration = lock_integration(integration_id)
     if integration.stage != expected_stage:
         raise ApplicationError(
             f"{integration.name} is already in {integration.get_stage_display()}; "

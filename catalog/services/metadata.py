@@ -31,8 +31,13 @@ from catalog.models import (
     User,
 )
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.access import (
+    lock_integration,
+    require_partner_user,
+    require_reviewer,
+)
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.services.errors import ApplicationError
 from catalog.services.integrations import name_taken, unique_slug
 from catalog.services.pull_requests import pull_request_used_by
 from catalog.validation import Problem, Report, images, problem_from_dict
@@ -41,7 +46,6 @@ from catalog.validation.svg import validate_svg
 
 logger = logging.getLogger(__name__)
 
-REVIEW_PERMISSION = "catalog.review_submissions"
 MAX_COMMENT = 4000
 REPORT_VERSION = 1
 ASSET_ROLES = ("logo", "mark")
@@ -116,43 +120,16 @@ def categories_map() -> dict[str, str]:
     return dict(Category.objects.order_by("position").values_list("slug", "name"))
 
 
-def can_review(user: User | None) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(REVIEW_PERMISSION)
-    )
-
-
 def _check_reviewer(actor: User) -> None:
-    if not can_review(actor):
-        raise PermissionDeniedError("Only staff with the review permission can review metadata.")
+    require_reviewer(actor, message="Only staff with the review permission can review metadata.")
 
 
 def _check_partner(actor: User, integration: Integration) -> None:
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and actor.partner_id is not None
-        and actor.partner_id == integration.partner_id
-    ):
-        raise PermissionDeniedError(
-            "Only the integration's partner users can edit its catalog entry."
-        )
-
-
-def _lock(integration_id: int) -> Integration:
-    try:
-        return (
-            Integration.objects.select_for_update(of=("self",))
-            .select_related("partner")
-            .get(pk=integration_id)
-        )
-    except (Integration.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such integration.", status=404) from None
+    require_partner_user(
+        actor,
+        integration,
+        message="Only the integration's partner users can edit its catalog entry.",
+    )
 
 
 def _add(target: dict[str, list[Problem]], name: str, problems) -> None:
@@ -421,7 +398,7 @@ def _save_locked(
     base_number: int | None,
     written: list[str],
 ) -> MetadataRevision:
-    integration = _lock(integration_id)
+    integration = lock_integration(integration_id)
     _check_partner(actor, integration)
     latest = integration.metadata_revisions.order_by("-number").first()
     latest_number = latest.number if latest else 0
@@ -628,7 +605,7 @@ def metadata_review(
 ) -> MetadataRevision:
     """Approve a submitted revision (it goes live at once) or send it back with comments."""
     _check_reviewer(actor)
-    integration = _lock(integration_id)
+    integration = lock_integration(integration_id)
     try:
         revision = integration.metadata_revisions.select_for_update().get(number=number)
     except (MetadataRevision.DoesNotExist, ValueError, TypeError):

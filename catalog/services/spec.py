@@ -11,12 +11,16 @@ from django.utils import timezone
 from catalog.audit import Action
 from catalog.models import Integration, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.access import (
+    lock_integration,
+    require_partner_user,
+    require_reviewer,
+)
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
+from catalog.services.errors import ApplicationError
 from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
 
-REVIEW_PERMISSION = "catalog.review_submissions"
 MAX_COMMENT = 4000
 
 
@@ -37,44 +41,17 @@ class SpecInvalid(ApplicationError):
 # --- Shared checks -----------------------------------------------------------------------------
 
 
-def lock_integration(integration_id: int) -> Integration:
-    try:
-        return (
-            Integration.objects.select_for_update(of=("self",))
-            .select_related("partner")
-            .get(pk=integration_id)
-        )
-    except (Integration.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such integration.", status=404) from None
-
-
 def check_partner(actor: User, integration: Integration) -> None:
     """Any active user of the integration's partner may work on its spec and pull requests."""
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and actor.partner_id is not None
-        and actor.partner_id == integration.partner_id
-    ):
-        raise PermissionDeniedError(
-            "Only the integration's partner users can change its spec, pull requests and docs."
-        )
-
-
-def can_review(user: User) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(REVIEW_PERMISSION)
+    require_partner_user(
+        actor,
+        integration,
+        message="Only the integration's partner users can change its spec, pull requests and docs.",
     )
 
 
 def check_reviewer(actor: User) -> None:
-    if not can_review(actor):
-        raise PermissionDeniedError("Only staff with the review permission can do that.")
+    require_reviewer(actor, message="Only staff with the review permission can do that.")
 
 
 def next_number(integration: Integration) -> int:

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from catalog import stages
+from catalog import selectors, stages
 from catalog.forms.accounts import (
     LoginForm,
     OutboxPasswordResetForm,
@@ -64,6 +64,34 @@ def staff_required(permission: str = "catalog.view_integration"):
                     "to add you to the “Platform staff” group.",
                 )
             return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def integration_page(*, partner_writes: str):
+    """A page about one integration, for its partner's users and for staff who may view
+    integrations; another partner's integration is a 404 (the selector is scoped to the user).
+    Staff only read these pages: a POST from anyone but a partner user gets 403 with
+    ``partner_writes`` before the body is judged."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, pk: int, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.is_partner and not (
+                user.is_staff and user.has_perm("catalog.view_integration")
+            ):
+                return forbidden(
+                    request, "This page is for the integration's partner and for staff."
+                )
+            integration = selectors.integration_for(user=user, pk=pk)
+            if request.method == "POST" and not user.is_partner:
+                return forbidden(request, partner_writes)
+            return view(request, integration, *args, **kwargs)
 
         return wrapper
 

@@ -3,10 +3,8 @@ queue and review page (``catalog.review_submissions``), and the asset view servi
 """
 
 import re
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
@@ -17,12 +15,14 @@ from catalog import selectors
 from catalog.forms.metadata import MetadataForm, MetadataReviewForm
 from catalog.listing import LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, MARK_SIZE, listing_for_revision
 from catalog.models import Integration, ReviewStatus
+from catalog.services import access
 from catalog.services import metadata as svc
 from catalog.services.errors import ApplicationError
 from catalog.validation import text
 from catalog.views.accounts import apply_error, forbidden, staff_required
+from catalog.views.accounts import integration_page as integration_page_for
 
-REVIEW_PERMISSION = svc.REVIEW_PERMISSION
+REVIEW_PERMISSION = access.REVIEW_PERMISSION
 ASSET_NAME = re.compile(r"^[0-9a-f]{32}\.(svg|png|jpg|jpeg)$")
 ASSET_TYPES = {
     "svg": "image/svg+xml",
@@ -54,23 +54,9 @@ SECTIONS = [
 COMMENT_AT = {"categories": "primary_category", "screenshots": "screenshot_1"}
 
 
-def integration_page(view):
-    """The integration's partner users, and staff who may view integrations; another partner's
-    integration is a 404 (the selector is scoped to the user)."""
-
-    @wraps(view)
-    def wrapper(request, pk: int, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not user.is_partner and not (
-            user.is_staff and user.has_perm("catalog.view_integration")
-        ):
-            return forbidden(request, "This page is for the integration's partner and for staff.")
-        integration = selectors.integration_for(user=user, pk=pk)
-        return view(request, integration, *args, **kwargs)
-
-    return wrapper
+integration_page = integration_page_for(
+    partner_writes="Only the integration's partner users can edit its catalog entry."
+)
 
 
 def _can_edit(user, integration: Integration) -> bool:
@@ -111,7 +97,7 @@ def _field_notes(form, latest, files, errors_pending, warnings) -> list[tuple[st
     return sections
 
 
-def _form_page(request, integration, *, form=None, warnings=None, status=200):
+def _form_page(request, integration, *, form=None, warnings=None, refusal="", status=200):
     latest = svc.latest_revision(integration)
     if form is None:
         form = MetadataForm(integration=integration, latest=latest)
@@ -137,6 +123,8 @@ def _form_page(request, integration, *, form=None, warnings=None, status=200):
         "pending_count": sum(len(v) for v in pending.values()),
         "revisions": integration.metadata_revisions.select_related("created_by")[:20],
         "can_edit": _can_edit(request.user, integration),
+        # One summary in the form, above the fields, rather than a message and an alert.
+        "refusal": refusal,
     }
     return render(request, "catalog/metadata/form.html", context, status=status)
 
@@ -165,8 +153,14 @@ def partner_metadata(request, integration):
         )
     except svc.MetadataInvalid as error:
         form.add_problems(error.errors)
-        messages.error(request, error.message)
-        return _form_page(request, integration, form=form, warnings=error.warnings, status=422)
+        return _form_page(
+            request,
+            integration,
+            form=form,
+            warnings=error.warnings,
+            refusal=error.message,
+            status=422,
+        )
     except ApplicationError as error:
         if error.status == 403:
             return forbidden(request, error.message)

@@ -1,11 +1,8 @@
 """Pages of the spec area: the spec editor, pull requests, docs skeleton and change requests for
 partners; the review pages for staff (``catalog.review_submissions``)."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,34 +28,16 @@ from catalog.services.errors import ApplicationError
 from catalog.spec import selectors as spec_selectors
 from catalog.validation import spec as spec_validation
 from catalog.views.accounts import apply_error, forbidden, staff_required
+from catalog.views.accounts import integration_page as integration_page_for
 
 REVIEW_PERMISSION = "catalog.review_submissions"
 
 
-def integration_page(view):
-    """The integration's partner users, and staff who may view integrations. Another partner's
-    integration is a 404 (the selector is scoped to the user)."""
-
-    @wraps(view)
-    def wrapper(request, pk: int, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not user.is_partner and not (
-            user.is_staff and user.has_perm("catalog.view_integration")
-        ):
-            return forbidden(request, "This page is for the integration's partner and for staff.")
-        integration = selectors.integration_for(user=user, pk=pk)
-        if request.method == "POST" and not user.is_partner:
-            # Staff read these pages; every change on them is the partner's. Refused before
-            # the body is judged, so staff get the 403 and not a message about the input.
-            return forbidden(
-                request,
-                "Only the integration's partner users can change its spec, pull requests and docs.",
-            )
-        return view(request, integration, *args, **kwargs)
-
-    return wrapper
+integration_page = integration_page_for(
+    partner_writes=(
+        "Only the integration's partner users can change its spec, pull requests and docs."
+    )
+)
 
 
 def _refused(request, error: ApplicationError, render_page):
