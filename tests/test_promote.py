@@ -272,7 +272,7 @@ def test_two_staff_promoting_at_the_same_moment_make_one_move(monkeypatch, refer
     first, second = factories.StaffUserFactory(), factories.StaffUserFactory()
     # The first thread to hold the row lock keeps it until the other one is seen waiting for it
     # in pg_stat_activity, so the two transactions really overlap.
-    original_lock = service._lock
+    original_lock = service.lock_integration
     holder_ready, release = threading.Event(), threading.Event()
     claimed = threading.Lock()
     holders: list[str] = []
@@ -287,7 +287,7 @@ def test_two_staff_promoting_at_the_same_moment_make_one_move(monkeypatch, refer
             release.wait(timeout=20)
         return row
 
-    monkeypatch.setattr(service, "_lock", lock_and_hold)
+    monkeypatch.setattr(service, "lock_integration", lock_and_hold)
     barrier = threading.Barrier(2)
     results: dict[str, object] = {}
 

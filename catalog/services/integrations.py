@@ -83,32 +83,9 @@ def _check_staff(actor: User) -> None:
         raise PermissionDeniedError("Only staff with the promote permission can move stages.")
 
 
-def _notify_move(
-    integration: Integration, *, old: str, new: str, actor: User, note: str, rolled_back: bool
-) -> None:
-    notify(
-        event=str(Action.INTEGRATION_ROLLED_BACK if rolled_back else Action.INTEGRATION_PROMOTED),
-        kind=Kind.STAGE_CHANGES,
-        recipients=partner_recipients(integration),
-        template="stage_moved",
-        context={
-            "old_stage": Stage(old).label,
-            "new_stage": Stage(new).label,
-            "note": note,
-            "rolled_back": rolled_back,
-            "actor": actor,
-        },
-        integration=integration,
-    )
-
-
-@transaction.atomic
-def integration_promote(
-    *, integration_id: int, actor: User, expected_stage: str, note: str = ""
-) -> Integration:
-    """Move one step forward when every gate item holds. ``expected_stage`` is the stage the
-    person saw: a second press of the same button finds the row already moved and is refused."""
-    _check_staff(actor)
+def _lock_at_stage(integration_id: int, expected_stage: str) -> Integration:
+    """Lock the row and check it is still where the person saw it, so a second press of the
+    same button (or a second staff member) finds it already moved and changes nothing."""
     integration = lock_integration(integration_id)
     if integration.stage != expected_stage:
         raise ApplicationError(
@@ -116,17 +93,11 @@ def integration_promote(
             "nothing was changed. Reload to see its current state.",
             status=409,
         )
-    target = stages.NEXT.get(integration.stage)
-    if target is None:
-        raise ApplicationError(f"{integration.name} is public; there is no next stage.", status=409)
-    items = stages.checklist(integration)
-    failing = [item for item in items if not item.passed]
-    if failing:
-        raise ApplicationError(
-            "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
-            items=failing,
-            status=409,
-        )
+    return integration
+
+
+def _move(integration: Integration, *, target: str, actor: User, note: str, rolled_back: bool):
+    """Save the new stage, write the audit row and the partner's notification."""
     old = integration.stage
     now = timezone.now()
     integration.stage = target
@@ -136,8 +107,9 @@ def integration_promote(
         integration.public_since = now
         fields.append("public_since")
     integration.save(update_fields=fields)
+    action = Action.INTEGRATION_ROLLED_BACK if rolled_back else Action.INTEGRATION_PROMOTED
     audit_record(
-        action=Action.INTEGRATION_PROMOTED,
+        action=action,
         actor=actor,
         integration=integration,
         target=integration,
@@ -145,40 +117,54 @@ def integration_promote(
         new_value={"stage": target},
         note=note,
     )
-    _notify_move(integration, old=old, new=target, actor=actor, note=note, rolled_back=False)
+    notify(
+        event=str(action),
+        kind=Kind.STAGE_CHANGES,
+        recipients=partner_recipients(integration),
+        template="stage_moved",
+        context={
+            "old_stage": Stage(old).label,
+            "new_stage": Stage(target).label,
+            "note": note,
+            "rolled_back": rolled_back,
+            "actor": actor,
+        },
+        integration=integration,
+    )
     return integration
+
+
+@transaction.atomic
+def integration_promote(
+    *, integration_id: int, actor: User, expected_stage: str, note: str = ""
+) -> Integration:
+    """Move one step forward when every gate item holds."""
+    _check_staff(actor)
+    integration = _lock_at_stage(integration_id, expected_stage)
+    target = stages.NEXT.get(integration.stage)
+    if target is None:
+        raise ApplicationError(f"{integration.name} is public; there is no next stage.", status=409)
+    failing = [item for item in stages.checklist(integration) if not item.passed]
+    if failing:
+        raise ApplicationError(
+            "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
+            items=failing,
+            status=409,
+        )
+    return _move(integration, target=target, actor=actor, note=note, rolled_back=False)
 
 
 @transaction.atomic
 def integration_roll_back(
     *, integration_id: int, actor: User, expected_stage: str, reason: str
 ) -> Integration:
+    """Move one step back; the reason is required and goes to the partner."""
     _check_staff(actor)
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Say why the integration goes back a stage.", field="reason")
-    integration = lock_integration(integration_id)
-    if integration.stage != expected_stage:
-        raise ApplicationError(
-            f"{integration.name} is already in {integration.get_stage_display()}; "
-            "nothing was changed. Reload to see its current state.",
-            status=409,
-        )
+    integration = _lock_at_stage(integration_id, expected_stage)
     target = stages.PREVIOUS.get(integration.stage)
     if target is None:
         raise ApplicationError(f"{integration.name} is at the first stage already.", status=409)
-    old = integration.stage
-    integration.stage = target
-    integration.stage_changed_at = timezone.now()
-    integration.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    audit_record(
-        action=Action.INTEGRATION_ROLLED_BACK,
-        actor=actor,
-        integration=integration,
-        target=integration,
-        old_value={"stage": old},
-        new_value={"stage": target},
-        note=reason,
-    )
-    _notify_move(integration, old=old, new=target, actor=actor, note=reason, rolled_back=True)
-    return integration
+    return _move(integration, target=target, actor=actor, note=reason, rolled_back=True)
