@@ -60,6 +60,8 @@ class SpecMetaForm(forms.Form):
     mode = forms.ChoiceField(
         label="Destination mode",
         choices=MODE_CHOICES,
+        # Radios: each choice's explanation is read in full (a select cut it off).
+        widget=forms.RadioSelect,
         help_text="Partners build cloud-mode or device-mode web destinations. For data from a "
         "mobile device, build a plugin.",
     )

@@ -61,7 +61,9 @@ def test_partner_submits_metadata_and_staff_ask_for_a_change(
     fill_form(page)
     page.set_input_files("#id_logo", svg_file("logo.svg", samples.SCRIPT_SVG))
     page.click("button[value=submit]")
-    assert "nothing was submitted" in page.text_content(".messages")
+    assert "nothing was submitted" in page.text_content("#form-refusal")
+    assert page.locator(".messages").count() == 0  # one summary, in the form
+    assert "Choose “mark.svg” again" in page.text_content("#row-mark")  # the browser emptied it
     assert "Scripts aren't allowed" in page.text_content("#row-logo")
     assert "the catalog has room for 500" in page.text_content("#row-description")
     assert page.input_value("#id_name") == "Acme Events"  # typed input kept

@@ -145,7 +145,8 @@ def test_change_request_refused_then_fixed_then_approved_by_staff(
     page.wait_for_selector("#change-refusal")
     refusal = page.inner_text("#change-refusal")
     assert "No new required field" in refusal
-    assert "actions.trackExposure.fields.phone" in refusal
+    assert "“phone” of action “trackExposure”" in refusal  # in words, not a path
+    assert "Please fix the fields" not in page.inner_text("main")  # one alert, not two
     assert "Video for added or amended fields" in refusal
     assert page.input_value(new + "key") == "phone"
     assert ChangeRequest.objects.count() == 0
