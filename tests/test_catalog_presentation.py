@@ -42,6 +42,11 @@ def test_plain_text_decodes_entities_once():
     assert plain_text("<p>Email &amp; <b>SMS</b> &lt;fast&gt;</p>") == "Email & SMS <fast>"
 
 
+def test_plain_text_keeps_list_items_apart():
+    html = "<p>It can:</p>\n<ul>\n<li>send</li>\n<li>sync</li>\n</ul>"
+    assert plain_text(html) == "It can: send; sync"
+
+
 # --- Public pages --------------------------------------------------------------------------------
 
 

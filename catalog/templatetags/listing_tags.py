@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 register = template.Library()
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NEXT_ITEM = re.compile(r"</li>\s*(?=<li[\s>])")
 
 
 @register.filter
@@ -24,4 +25,5 @@ def initials(name) -> str:
 def plain_text(description_html) -> str:
     """The visible text of sanitised description HTML, for a one-line summary. Entities are
     decoded so autoescaping shows "&" once, not "&amp;"."""
-    return " ".join(html.unescape(strip_tags(str(description_html or ""))).split())
+    source = _NEXT_ITEM.sub("; ", str(description_html or ""))  # list items read as a list
+    return " ".join(html.unescape(strip_tags(source)).split())
