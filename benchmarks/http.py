@@ -1,6 +1,6 @@
 """HTTP benchmark of the public catalog, the JSON API and a beta link, against a bare view.
 
-``.venv/bin/python -m benchmarks.http [--postgres] [--rounds 3] [--duration 4] [--workers 3]``
+``.venv/bin/python -m benchmarks.http [--postgres] [--rounds 5] [--duration 3] [--workers 3]``
 
 1. A temporary SQLite database (``--postgres`` for a throwaway PostgreSQL cluster), migrated,
    with the 508 entries of ``catalog/data/segment-destinations.json`` imported and 20 beta links
@@ -8,8 +8,8 @@
 2. gunicorn on a free loopback port with ``DJANGO_DEBUG=false``, a generated secret key and
    ``127.0.0.1`` as the only allowed host; settings ``benchmarks._http_settings`` add the bare
    view ``/__bench__/bare/`` (the product has no such view).
-3. wrk (Debian package) against each URL, after a 1 s warm-up of each: ``--rounds`` rounds (3)
-   of ``--duration`` seconds (4) per URL, the bare view measured at the start of every round and
+3. wrk (Debian package) against each URL, after a 1 s warm-up of each: ``--rounds`` rounds (5)
+   of ``--duration`` seconds (3) per URL, the bare view measured at the start of every round and
    once more at the end. Requests per second, p99 latency, and the ratio to the bare view runs
    around it, as medians over the rounds (with the lowest and highest ratio: the machine may be
    shared, and its load average is printed). The beta requests go to 20 links in turn (one per
@@ -273,9 +273,9 @@ def _stop_on_sigterm(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.http", description=__doc__)
     parser.add_argument(
-        "--duration", type=int, default=4, help="seconds per URL and round (default 4)"
+        "--duration", type=int, default=3, help="seconds per URL and round (default 3)"
     )
-    parser.add_argument("--rounds", type=int, default=3, help="rounds over all URLs (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds over all URLs (default 5)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
