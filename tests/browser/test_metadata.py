@@ -86,6 +86,11 @@ def test_partner_submits_metadata_and_staff_ask_for_a_change(
         assert page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0"), (
             selector
         )
+    # the loaded mark covers its initials (the fallback shows only while loading or broken)
+    page.locator(".listing .mark-box.img-loaded").wait_for()
+    assert (
+        page.eval_on_selector(".listing .mark-img", "img => getComputedStyle(img).opacity") == "1"
+    )
     assert "support@acme.example.com" not in page.content()
 
     # staff review: logo side by side, a comment on the logo

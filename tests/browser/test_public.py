@@ -71,3 +71,26 @@ def test_tab_reaches_search_and_categories(page, catalog):
         )
     assert "catalog-q" in focused
     assert "Analytics" in focused
+
+
+def test_unreachable_cdn_images_fall_back_in_place(page, catalog):
+    """Imported entries link their mark and logo on a CDN; when it doesn't answer, the tile and
+    the entry show the initials and the name in the same fixed boxes (no broken-image icons)."""
+    page.route("https://cdn.example.com/**", lambda route: route.abort())
+    page.goto("/catalog/")
+    box = page.locator(".tile:has-text('Alpha Stats') .mark-box")
+    # (wait_for_function would evaluate a string, which the page's CSP forbids)
+    page.locator(".tiles .mark-box.img-failed").nth(2).wait_for()
+    assert box.locator(".mark-initials").inner_text() == "AS"
+    assert box.locator(".mark-initials").is_visible()
+    assert not box.locator("img").is_visible()
+    size = box.bounding_box()
+    assert (round(size["width"]), round(size["height"])) == (48, 48)
+
+    page.goto("/catalog/alpha-stats/")
+    page.wait_for_selector(".listing-logo.img-failed")
+    logo_row = page.locator(".listing-logo").bounding_box()
+    assert round(logo_row["height"]) == 48
+    assert page.locator(".listing-logo .logo-fallback").inner_text() == "Alpha Stats"
+    assert page.locator(".listing-head .mark-initials").is_visible()
+    page.unroute_all(behavior="ignoreErrors")
