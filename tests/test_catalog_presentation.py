@@ -117,7 +117,7 @@ def test_a_refused_submit_says_which_chosen_files_must_be_chosen_again(partner_c
     assert response.status_code == 422
     body = html_lib.unescape(response.content.decode())
     mark_row = body[body.index('id="row-mark"') : body.index('id="row-screenshot_1"')]
-    assert "Choose “mark.svg” again." in mark_row
+    assert "Choose “mark.svg” again:" in mark_row
     logo_row = body[body.index('id="row-logo"') : body.index('id="row-mark"')]
     assert "Choose a corrected file." in logo_row and "“evil.svg”" in logo_row
     # one summary, in the form: no message on top and no second "fix the fields" alert
