@@ -208,7 +208,7 @@ def test_a_send_that_outlived_its_claim_does_not_mark_the_new_claim_sent(db, mon
     assert (message.status, message.claim_token) == (Status.SENDING, stolen)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_database_blip_after_sending_does_not_lose_the_sent_mark(monkeypatch):
     # given: the first "sent" UPDATE hits a dropped connection
     from django.db import OperationalError
@@ -235,7 +235,7 @@ def test_a_database_blip_after_sending_does_not_lose_the_sent_mark(monkeypatch):
     assert OutboxMessage.objects.get(pk=message.pk).status == Status.SENT
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_one_message_at_once_send_it_once():
     # given
     message = _message()

@@ -12,7 +12,7 @@ from tests.validation import samples
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PR = "https://github.com/segmentio/action-destinations/pull/9001"

@@ -20,7 +20,7 @@ from tests.worker.conftest import wait_for
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 Status = OutboxMessage.Status
