@@ -112,7 +112,8 @@ def partner_beta_extend(request, pk: int, link_id: int):
             link_id=link_id,
             days=form.cleaned_data["days"],
         )
-        return f"The invite for {link.email} now expires on {link.expires_at:%Y-%m-%d %H:%M} UTC."
+        expires = timezone.localtime(link.expires_at)
+        return f"The invite for {link.email} now expires on {expires:%Y-%m-%d %H:%M %Z}."
 
     return _link_action(request, pk, extend)
 
