@@ -59,9 +59,7 @@ def with_gate_facts(queryset: QuerySet[Integration]) -> QuerySet[Integration]:
     agreements = current_agreements()
     qs = queryset.annotate(
         fact_spec_approved=Exists(
-            SpecRevision.objects.filter(
-                integration=OuterRef("pk"), status=ReviewStatus.APPROVED
-            )
+            SpecRevision.objects.filter(integration=OuterRef("pk"), status=ReviewStatus.APPROVED)
         ),
         fact_pr_merged=Exists(
             PullRequest.objects.filter(
@@ -88,9 +86,7 @@ def with_gate_facts(queryset: QuerySet[Integration]) -> QuerySet[Integration]:
         version = agreements.get(kind)
         subquery = (
             Exists(
-                AgreementAcceptance.objects.filter(
-                    partner=OuterRef("partner"), agreement=version
-                )
+                AgreementAcceptance.objects.filter(partner=OuterRef("partner"), agreement=version)
             )
             if version is not None
             else Exists(AgreementAcceptance.objects.none())

@@ -10,8 +10,7 @@ from tests import access, factories
 from tests.access import LOGIN, Row, World
 
 MODULES = [
-    importlib.import_module(f"tests.access.{m.name}")
-    for m in pkgutil.iter_modules(access.__path__)
+    importlib.import_module(f"tests.access.{m.name}") for m in pkgutil.iter_modules(access.__path__)
 ]
 ROWS: list[Row] = [row for module in MODULES for row in getattr(module, "ROWS", [])]
 CASES = [(row, person) for row in ROWS for person in row.expect]
