@@ -46,3 +46,18 @@ def can_review(user: User | None) -> bool:
 def require_reviewer(actor: User | None, *, message: str) -> None:
     if not can_review(actor):
         raise PermissionDeniedError(message)
+
+
+MAX_COMMENT = 4000
+
+
+def clean_review_comment(comment: str | None, *, required: bool, missing_message: str) -> str:
+    """A reviewer's comment on the whole submission: bounded, and required when sending it back."""
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ApplicationError(
+            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
+        )
+    if required and not comment:
+        raise ApplicationError(missing_message, field="comment", status=422)
+    return comment

@@ -15,11 +15,11 @@ from catalog import governance, release_train
 from catalog.audit import Action
 from catalog.models import ChangeRequest, Integration, PullRequest, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.access import clean_review_comment
 from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError
 from catalog.services.pull_requests import canonical_url, deploy_date_for, pull_request_used_by
 from catalog.services.spec import (
-    MAX_COMMENT,
     SpecInvalid,
     check_partner,
     check_reviewer,
@@ -238,15 +238,11 @@ def change_request_review(
             "was changed.",
             status=409,
         )
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ApplicationError(
-            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
-        )
-    if not approve and not comment:
-        raise ApplicationError(
-            "Say why the change is refused; the partner reads it.", field="comment", status=422
-        )
+    comment = clean_review_comment(
+        comment,
+        required=not approve,
+        missing_message="Say why the change is refused; the partner reads it.",
+    )
     now = timezone.now()
     revision = change.spec_revision
     if approve:

@@ -32,6 +32,8 @@ from catalog.models import (
 )
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import (
+    MAX_COMMENT,
+    clean_review_comment,
     lock_integration,
     require_partner_user,
     require_reviewer,
@@ -46,7 +48,6 @@ from catalog.validation.svg import validate_svg
 
 logger = logging.getLogger(__name__)
 
-MAX_COMMENT = 4000
 REPORT_VERSION = 1
 ASSET_ROLES = ("logo", "mark")
 # Fields staff can comment on, in form order; the partner sees each comment next to its field.
@@ -616,18 +617,14 @@ def metadata_review(
             "review; nothing was changed.",
             status=409,
         )
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ApplicationError(
-            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
-        )
     comments = _clean_comments(field_comments)
-    if not approve and not comment and not comments:
-        raise ApplicationError(
-            "Say what needs to change: write a comment on the whole entry or on a field.",
-            field="comment",
-            status=422,
-        )
+    comment = clean_review_comment(
+        comment,
+        required=not approve and not comments,
+        missing_message=(
+            "Say what needs to change: write a comment on the whole entry or on a field."
+        ),
+    )
     old_name, old_slug, old_live = integration.name, integration.slug, integration.live_metadata_id
     if approve:
         errors, _ = revision_problems(revision)

@@ -12,6 +12,8 @@ from catalog.audit import Action
 from catalog.models import Integration, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import (
+    MAX_COMMENT,
+    clean_review_comment,
     lock_integration,
     require_partner_user,
     require_reviewer,
@@ -20,8 +22,6 @@ from catalog.services.audit import audit_record
 from catalog.services.errors import ApplicationError
 from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
-
-MAX_COMMENT = 4000
 
 
 class SpecInvalid(ApplicationError):
@@ -270,18 +270,14 @@ def spec_review(
             "review; nothing was changed.",
             status=409,
         )
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ApplicationError(
-            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
-        )
     comments = _clean_comments(revision.definition, field_comments)
-    if not approve and not comment and not comments:
-        raise ApplicationError(
-            "Say what needs to change: write a comment, on the whole spec or on a field.",
-            field="comment",
-            status=422,
-        )
+    comment = clean_review_comment(
+        comment,
+        required=not approve and not comments,
+        missing_message=(
+            "Say what needs to change: write a comment, on the whole spec or on a field."
+        ),
+    )
     old_status = revision.status
     revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
     revision.reviewed_by = actor
