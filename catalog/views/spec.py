@@ -50,6 +50,14 @@ def _refused(request, error: ApplicationError, render_page):
     return render_page(status=error.status)
 
 
+def _form_refused(request, form, error: ApplicationError, render_page):
+    """A service refusal of a form: 403 gets the plain page; the rest go next to the fields."""
+    if error.status == 403:
+        return forbidden(request, error.message)
+    apply_error(form, error)
+    return render_page(status=error.status)
+
+
 def _revision_number(text: str | None) -> int | None:
     """A revision number from a query string; None for anything else. ``str.isdigit`` alone
     lets "²" through (int() refuses it), and int() refuses more than 4,300 digits."""
@@ -274,10 +282,12 @@ def partner_pull_requests(request, integration):
             **form.cleaned_data,
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
-        apply_error(form, error)
-        return _pull_requests_page(request, integration, form=form, status=error.status)
+        return _form_refused(
+            request,
+            form,
+            error,
+            lambda status: _pull_requests_page(request, integration, form=form, status=status),
+        )
     messages.success(request, "Pull request recorded. Staff are notified and will review it.")
     return redirect("partner_pull_requests", pk=integration.pk)
 
@@ -294,11 +304,13 @@ def partner_pull_request_edit(request, integration, pr_id: int):
             actor=request.user, pull_request_id=pr.pk, **form.cleaned_data
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
-        apply_error(form, error)
-        return _pull_requests_page(
-            request, integration, edit_forms={pr.pk: form}, status=error.status
+        return _form_refused(
+            request,
+            form,
+            error,
+            lambda status: _pull_requests_page(
+                request, integration, edit_forms={pr.pk: form}, status=status
+            ),
         )
     messages.success(request, "Pull request details saved.")
     target = "partner_docs" if pr.kind == PullRequest.Kind.DOCS else "partner_pull_requests"
@@ -340,10 +352,12 @@ def partner_docs(request, integration):
             description=form.cleaned_data["description"],
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
-        apply_error(form, error)
-        return _docs_page(request, integration, form=form, status=error.status)
+        return _form_refused(
+            request,
+            form,
+            error,
+            lambda status: _docs_page(request, integration, form=form, status=status),
+        )
     messages.success(request, "Documentation pull request recorded.")
     return redirect("partner_docs", pk=integration.pk)
 
@@ -590,10 +604,14 @@ def staff_pull_request_state(request, pr_id: int):
             actor=request.user, pull_request_id=pr.pk, **form.cleaned_data
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
-        apply_error(form, error)
-        return _staff_prs_page(request, integration, forms={pr.pk: form}, status=error.status)
+        return _form_refused(
+            request,
+            form,
+            error,
+            lambda status: _staff_prs_page(
+                request, integration, forms={pr.pk: form}, status=status
+            ),
+        )
     messages.success(request, f"Pull request marked {pr.get_state_display().lower()}.")
     return redirect(reverse("staff_pull_requests", args=[integration.pk]))
 
