@@ -1,6 +1,31 @@
-"""Staff permissions: one group holds every staff capability of the portal."""
+"""Staff permissions: the one place their names are written. One group holds every staff
+capability of the portal."""
 
 from django.contrib.auth.models import Group, Permission
+
+VIEW_INTEGRATION = "catalog.view_integration"
+PROMOTE_INTEGRATION = "catalog.promote_integration"
+REVIEW_SUBMISSIONS = "catalog.review_submissions"
+MANAGE_BETA_LINKS = "catalog.manage_beta_links"
+VIEW_OUTBOX = "catalog.view_outboxmessage"
+RETRY_OUTBOX = "catalog.retry_outboxmessage"
+
+
+def codename(permission: str) -> str:
+    """``catalog.promote_integration`` → ``promote_integration`` (for ``Meta`` and admin)."""
+    return permission.split(".", 1)[1]
+
+
+def staff_has(user, permission: str) -> bool:
+    """An active staff member holding ``permission``."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(permission)
+    )
+
 
 STAFF_GROUP = "Platform staff"
 STAFF_PERMISSIONS = [

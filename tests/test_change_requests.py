@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from catalog.audit import Action
+from catalog.errors import ApplicationError
 from catalog.models import (
     AuditLog,
     ChangeRequest,
@@ -21,7 +22,6 @@ from catalog.models import (
 )
 from catalog.services import change_requests as service
 from catalog.services import pull_requests
-from catalog.services.errors import ApplicationError
 from tests.fixtures_spec import acme_definition, make_live
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from catalog import stages
+from catalog.errors import ApplicationError, Forbidden
 from catalog.models import (
     AuditLog,
     Category,
@@ -19,7 +20,6 @@ from catalog.models import (
 )
 from catalog.notifications import Kind
 from catalog.services import metadata as svc
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 from tests import factories
 from tests.validation import samples
 
@@ -230,7 +230,7 @@ def test_saving_from_a_stale_form_is_refused(partner_user, partner_member, integ
 
 def test_another_partner_cannot_save(other_partner_user, integration):
     before = counts()
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(Forbidden):
         svc.metadata_save(
             actor=other_partner_user, integration_id=integration.pk, values=complete()
         )
@@ -238,7 +238,7 @@ def test_another_partner_cannot_save(other_partner_user, integration):
 
 
 def test_staff_cannot_save_a_partners_metadata(staff_user, integration):
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(Forbidden):
         svc.metadata_save(actor=staff_user, integration_id=integration.pk, values=complete())
 
 
@@ -496,11 +496,11 @@ def test_comment_on_an_unknown_field_is_refused(staff_user, integration, submitt
 
 def test_review_needs_the_review_permission(plain_staff_user, partner_user, integration, submitted):
     before = counts()
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(Forbidden):
         svc.metadata_review(
             actor=plain_staff_user, integration_id=integration.pk, number=1, approve=True
         )
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(Forbidden):
         svc.metadata_review(
             actor=partner_user, integration_id=integration.pk, number=1, approve=True
         )

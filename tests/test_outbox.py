@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from catalog import tasks
 from catalog.audit import Action
+from catalog.errors import ApplicationError, Forbidden
 from catalog.models import AuditLog, OutboxMessage
 from catalog.services import outbox as service
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 
 Status = OutboxMessage.Status
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
@@ -410,7 +410,7 @@ def test_retry_without_the_permission_is_refused(db, plain_staff_user, partner_u
     message = _message(status=Status.FAILED, attempts=6)
     # when / then
     for person in (plain_staff_user, partner_user):
-        with pytest.raises(PermissionDeniedError):
+        with pytest.raises(Forbidden):
             service.outbox_retry(message_id=message.pk, actor=person)
     message.refresh_from_db()
     assert message.status == Status.FAILED

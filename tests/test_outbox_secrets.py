@@ -15,12 +15,12 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db import connection
 
+from catalog.errors import ApplicationError
 from catalog.models import AuditLog, OutboxMessage
 from catalog.notifications import Kind
 from catalog.services import accounts
 from catalog.services import beta as beta_service
 from catalog.services import outbox as service
-from catalog.services.errors import ApplicationError
 from tests.data.catalog import in_private_beta
 
 Status = OutboxMessage.Status

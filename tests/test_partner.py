@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from catalog import stages
 from catalog.audit import Action
+from catalog.errors import Forbidden
 from catalog.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -14,7 +15,6 @@ from catalog.models import (
     Stage,
 )
 from catalog.services import accounts
-from catalog.services.errors import PermissionDeniedError
 from catalog.services.integrations import MOBILE_REFUSAL
 from tests import factories
 
@@ -245,7 +245,7 @@ def test_a_member_cannot_change_the_company(client, partner_member):
 
 def test_member_service_call_changing_the_company_is_refused(partner_member):
     before = snapshot()
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(Forbidden):
         accounts.partner_profile_update(actor=partner_member, name="Hijacked")
     assert snapshot() == before
 

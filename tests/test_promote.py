@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from catalog.audit import Action
+from catalog.errors import ApplicationError, Forbidden
 from catalog.models import (
     AuditLog,
     BetaLink,
@@ -25,7 +26,6 @@ from catalog.models import (
 )
 from catalog.notifications import Kind
 from catalog.services import integrations as service
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 from catalog.tokens import new_token
 from tests import factories
 
@@ -189,7 +189,7 @@ def test_people_without_the_promote_permission_are_refused(request, who, partner
         (service.integration_promote, {}),
         (service.integration_roll_back, {"reason": "because"}),
     ]:
-        with pytest.raises(PermissionDeniedError):
+        with pytest.raises(Forbidden):
             move(integration_id=integration.pk, actor=actor, expected_stage=Stage.SIGNUP, **kwargs)
     assert state(integration) == before
 

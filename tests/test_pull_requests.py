@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog import stages
 from catalog.audit import Action
+from catalog.errors import ApplicationError
 from catalog.models import (
     AuditLog,
     ChangeRequest,
@@ -19,7 +20,6 @@ from catalog.models import (
     Stage,
 )
 from catalog.services import pull_requests as service
-from catalog.services.errors import ApplicationError
 from tests import factories
 from tests.fixtures_spec import make_live
 

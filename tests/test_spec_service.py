@@ -6,9 +6,9 @@ import pytest
 
 from catalog import stages
 from catalog.audit import Action
+from catalog.errors import ApplicationError
 from catalog.models import AuditLog, OutboxMessage, ReviewStatus, SpecRevision, Stage
 from catalog.services import spec as service
-from catalog.services.errors import ApplicationError
 from tests import factories
 from tests.fixtures_spec import acme_definition, make_live, make_revision
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 
+from catalog.errors import ApplicationError
 from catalog.models import MetadataRevision
 from catalog.services import metadata as svc
-from catalog.services.errors import ApplicationError
 from tests.pg_plugin import free_port
 from tests.validation import samples
 

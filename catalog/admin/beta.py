@@ -6,9 +6,10 @@ shown only once; the admin can revoke, through the same service as the site.
 
 from django.contrib import admin, messages
 
+from catalog import permissions
+from catalog.errors import ApplicationError
 from catalog.models import BetaLink, CustomerVerification
 from catalog.services.beta import beta_link_revoke
-from catalog.services.errors import ApplicationError
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -47,7 +48,7 @@ class BetaLinkAdmin(_ReadOnly):
         return obj.state_label
 
     def has_manage_beta_links_permission(self, request):
-        return request.user.has_perm("catalog.manage_beta_links")
+        return request.user.has_perm(permissions.MANAGE_BETA_LINKS)
 
     @admin.action(description="Revoke the selected invites", permissions=["manage_beta_links"])
     def revoke(self, request, queryset):

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from catalog import permissions
+from catalog.errors import ApplicationError
 from catalog.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -21,10 +23,8 @@ from catalog.models import (
     Partner,
     User,
 )
-from catalog.services.errors import ApplicationError
 from catalog.services.integrations import integration_promote, integration_roll_back
 
-PROMOTE_PERMISSION = "catalog.promote_integration"
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -238,7 +238,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     actions = ["promote_selected", "roll_back_selected"]
 
     def has_promote_permission(self, request) -> bool:
-        return request.user.has_perm(PROMOTE_PERMISSION)
+        return request.user.has_perm(permissions.PROMOTE_INTEGRATION)
 
     @admin.action(permissions=["promote"], description="Promote selected integrations one stage")
     def promote_selected(self, request, queryset):

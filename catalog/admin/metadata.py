@@ -6,10 +6,10 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from catalog.errors import ApplicationError
 from catalog.models import MetadataImage, MetadataRevision, ReviewStatus
 from catalog.services import metadata as metadata_service
 from catalog.services.access import can_review
-from catalog.services.errors import ApplicationError
 
 
 class _ReadOnly:

@@ -2,11 +2,10 @@
 
 from django.contrib import admin, messages
 
+from catalog import permissions
+from catalog.errors import ApplicationError
 from catalog.models import OutboxMessage
-from catalog.services.errors import ApplicationError
 from catalog.services.outbox import outbox_retry
-
-RETRY_PERMISSION = "catalog.retry_outboxmessage"
 
 
 @admin.register(OutboxMessage)
@@ -44,7 +43,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm(RETRY_PERMISSION)
+        return request.user.has_perm(permissions.RETRY_OUTBOX)
 
     @admin.action(description="Retry the selected failed messages", permissions=["retry"])
     def retry_failed(self, request, queryset):

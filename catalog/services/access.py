@@ -1,9 +1,8 @@
 """Checks and locks every area's services share."""
 
+from catalog import permissions
+from catalog.errors import Forbidden, Invalid, NotFound
 from catalog.models import Integration, User
-from catalog.services.errors import ApplicationError, PermissionDeniedError
-
-REVIEW_PERMISSION = "catalog.review_submissions"
 
 
 def lock_integration(integration_id: int) -> Integration:
@@ -15,7 +14,7 @@ def lock_integration(integration_id: int) -> Integration:
             .get(pk=integration_id)
         )
     except (Integration.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such integration.", status=404) from None
+        raise NotFound("No such integration.") from None
 
 
 def is_partner_user_of(actor: User | None, integration: Integration) -> bool:
@@ -30,7 +29,7 @@ def is_partner_user_of(actor: User | None, integration: Integration) -> bool:
 
 def require_partner_user(actor: User | None, integration: Integration, *, message: str) -> None:
     if not is_partner_user_of(actor, integration):
-        raise PermissionDeniedError(message)
+        raise Forbidden(message)
 
 
 def can_review(user: User | None) -> bool:
@@ -39,13 +38,13 @@ def can_review(user: User | None) -> bool:
         and user.is_authenticated
         and user.is_active
         and user.is_staff
-        and user.has_perm(REVIEW_PERMISSION)
+        and user.has_perm(permissions.REVIEW_SUBMISSIONS)
     )
 
 
 def require_reviewer(actor: User | None, *, message: str) -> None:
     if not can_review(actor):
-        raise PermissionDeniedError(message)
+        raise Forbidden(message)
 
 
 MAX_COMMENT = 4000
@@ -55,9 +54,7 @@ def clean_review_comment(comment: str | None, *, required: bool, missing_message
     """A reviewer's comment on the whole submission: bounded, and required when sending it back."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise ApplicationError(
-            f"The comment can be at most {MAX_COMMENT} characters.", field="comment", status=422
-        )
+        raise Invalid(f"The comment can be at most {MAX_COMMENT} characters.", field="comment")
     if required and not comment:
-        raise ApplicationError(missing_message, field="comment", status=422)
+        raise Invalid(missing_message, field="comment")
     return comment

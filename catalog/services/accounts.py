@@ -17,10 +17,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from catalog import stages
 from catalog.audit import Action
+from catalog.errors import BadRequest, Forbidden, Gone, Invalid
 from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
 from catalog.notifications import Kind, notify
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 from catalog.validation.characters import hidden_text_problem, unsafe_in_name
 
 CONFIRMATION_SALT = "catalog.accounts.email-confirmation"
@@ -55,7 +55,7 @@ def _refuse_hidden_text(**fields: tuple[str, str]) -> None:
     for field, (value, what) in fields.items():
         problem = hidden_text_problem(value, what, lookalikes=False)
         if problem:
-            raise ApplicationError(problem, field=field)
+            raise Invalid(problem, field=field)
 
 
 def email_taken(email: str) -> bool:
@@ -117,9 +117,9 @@ def partner_sign_up(
     company_name = " ".join(company_name.split())
     full_name = " ".join(full_name.split())
     if not company_name:
-        raise ApplicationError("Give your company's name.", field="company_name")
+        raise Invalid("Give your company's name.", field="company_name")
     if not full_name:
-        raise ApplicationError("Give your full name.", field="full_name")
+        raise Invalid("Give your full name.", field="full_name")
     _refuse_hidden_text(
         company_name=(company_name, "The company name"),
         full_name=(full_name, "Your name"),
@@ -127,13 +127,13 @@ def partner_sign_up(
     )
     problem = email_problem(email)
     if problem:
-        raise ApplicationError(problem, field="email")
+        raise Invalid(problem, field="email")
     current = stages.current_agreements()
     for kind, label in AgreementVersion.Kind.choices:
         if kind in current and kind not in accepted_kinds:
-            raise ApplicationError(f"Accept the {label} to continue.", field=f"accept_{kind}")
+            raise Invalid(f"Accept the {label} to continue.", field=f"accept_{kind}")
     if email_taken(email):
-        raise ApplicationError(
+        raise Invalid(
             "An account with this address already exists. Log in, or reset your password.",
             field="email",
         )
@@ -148,7 +148,7 @@ def partner_sign_up(
                 partner_role=User.PartnerRole.OWNER,
             )
     except IntegrityError:
-        raise ApplicationError(
+        raise Invalid(
             "An account with this address already exists. Log in, or reset your password.",
             field="email",
         ) from None
@@ -187,10 +187,6 @@ def _send_confirmation(*, user: User, event: Action) -> None:
     )
 
 
-class ConfirmationError(ApplicationError):
-    pass
-
-
 def user_for_confirmation_token(token: str) -> User:
     """Every way a token can fail is handled here, each with its own message and status."""
     try:
@@ -198,22 +194,18 @@ def user_for_confirmation_token(token: str) -> User:
             token, salt=CONFIRMATION_SALT, max_age=settings.EMAIL_CONFIRMATION_MAX_AGE
         )
     except signing.SignatureExpired:
-        raise ConfirmationError(
-            "This confirmation link has expired. Ask for a new one below.", status=410
-        ) from None
+        raise Gone("This confirmation link has expired. Ask for a new one below.") from None
     except signing.BadSignature:
-        raise ConfirmationError(
+        raise BadRequest(
             "This confirmation link is not valid. Check that you copied all of it, "
             "or ask for a new one below.",
-            status=400,
         ) from None
     if not isinstance(data, dict):
-        raise ConfirmationError("This confirmation link is not valid.", status=400)
+        raise BadRequest("This confirmation link is not valid.")
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None or user.email != data.get("e"):
-        raise ConfirmationError(
+        raise BadRequest(
             "This confirmation link no longer matches an account. Ask for a new one below.",
-            status=400,
         )
     return user
 
@@ -369,13 +361,13 @@ def partner_profile_update(
     """Owners change the company name and website; any user of the partner may accept the
     current agreements. ``None`` leaves a field alone."""
     if not actor.is_partner:
-        raise PermissionDeniedError("Only partner users have a company profile.")
+        raise Forbidden("Only partner users have a company profile.")
     partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
     changes = {}
     if name is not None:
         name = " ".join(name.split())
         if not name:
-            raise ApplicationError("Give your company's name.", field="name")
+            raise Invalid("Give your company's name.", field="name")
         if name != partner.name:
             changes["name"] = name
     if website is not None and website.strip() != partner.website:
@@ -385,7 +377,7 @@ def partner_profile_update(
         website=(changes.get("website", ""), "The web address"),
     )
     if changes and not actor.is_partner_owner:
-        raise PermissionDeniedError("Only the company's owner can change its name and website.")
+        raise Forbidden("Only the company's owner can change its name and website.")
     if changes:
         old = {field: getattr(partner, field) for field in changes}
         for field, value in changes.items():

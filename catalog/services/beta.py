@@ -1,13 +1,12 @@
 """Private-beta links: issue, revoke, extend, open, and the customer's verification.
 
 Every way a token can fail (malformed, unknown, expired, revoked, throttled, integration not in
-beta) is decided in one place, ``beta_link_resolve``, which raises ``BetaLinkRefused``; the beta
-views turn that into one plain page.
+beta) is decided in one place, ``beta_link_resolve``, which raises one of the refusal
+kinds of ``catalog.errors``; the beta-token page decorator renders it as one plain page.
 """
 
 import functools
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,12 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from catalog import tokens
+from catalog import permissions, tokens
 from catalog.audit import Action
+from catalog.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Throttled
 from catalog.models import BetaLink, CustomerVerification, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 
 MAX_DAYS = 365
 # Bad tokens from one client address: this many per window, then 429 until the window ends.
@@ -43,13 +42,13 @@ def can_manage_beta_links(user: User, integration: Integration) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_staff:
-        return user.has_perm("catalog.manage_beta_links")
+        return user.has_perm(permissions.MANAGE_BETA_LINKS)
     return user.is_partner_owner and user.partner_id == integration.partner_id
 
 
 def _check_manage(actor: User, integration: Integration) -> None:
     if not can_manage_beta_links(actor, integration):
-        raise PermissionDeniedError(
+        raise Forbidden(
             "Only the partner's owners and staff with the beta-links permission can do that."
         )
 
@@ -58,7 +57,7 @@ def _lock_integration(integration_id: int) -> Integration:
     try:
         return Integration.objects.select_for_update().get(pk=integration_id)
     except (Integration.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such integration.", status=404) from None
+        raise NotFound("No such integration.") from None
 
 
 def _lock_link(integration_id: int, link_id: int) -> BetaLink:
@@ -69,14 +68,12 @@ def _lock_link(integration_id: int, link_id: int) -> BetaLink:
             .get(pk=link_id, integration_id=integration_id)
         )
     except (BetaLink.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such beta invite.", status=404) from None
+        raise NotFound("No such beta invite.") from None
 
 
 def _check_days(days: int) -> int:
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
-        raise ApplicationError(
-            f"Choose an expiry between 1 and {MAX_DAYS} days.", field="days", status=422
-        )
+        raise Invalid(f"Choose an expiry between 1 and {MAX_DAYS} days.", field="days")
     return days
 
 
@@ -94,14 +91,13 @@ def beta_link_issue(
     integration = _lock_integration(integration_id)
     _check_manage(actor, integration)
     if integration.stage != Stage.PRIVATE_BETA:
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} is in {integration.get_stage_display()}: beta invites can be "
             "sent while it is in private beta.",
-            status=409,
         )
     email = (email or "").strip().lower()
     if not email:
-        raise ApplicationError("Enter the customer's email address.", field="email", status=422)
+        raise Invalid("Enter the customer's email address.", field="email")
     days = _check_days(settings.BETA_LINK_DEFAULT_DAYS if days is None else days)
     workspace_name = " ".join((workspace_name or "").split())[:200]
     now = timezone.now()
@@ -147,7 +143,7 @@ def beta_link_revoke(*, actor: User, integration_id: int, link_id: int) -> BetaL
     link = _lock_link(integration_id, link_id)
     _check_manage(actor, link.integration)
     if link.is_revoked:
-        raise ApplicationError(f"The invite for {link.email} is already revoked.", status=409)
+        raise Conflict(f"The invite for {link.email} is already revoked.")
     link.revoked_at = timezone.now()
     link.revoked_by = actor
     link.save(update_fields=["revoked_at", "revoked_by"])
@@ -169,9 +165,7 @@ def beta_link_extend(*, actor: User, integration_id: int, link_id: int, days: in
     link = _lock_link(integration_id, link_id)
     _check_manage(actor, link.integration)
     if link.is_revoked:
-        raise ApplicationError(
-            f"The invite for {link.email} is revoked; issue a new one instead.", status=409
-        )
+        raise Conflict(f"The invite for {link.email} is revoked; issue a new one instead.")
     old = link.expires_at
     link.expires_at = max(old, timezone.now()) + timedelta(days=days)
     link.save(update_fields=["expires_at"])
@@ -189,16 +183,6 @@ def beta_link_extend(*, actor: User, integration_id: int, link_id: int, days: in
 # --- The customer's side ------------------------------------------------------------------------
 
 
-@dataclass
-class BetaLinkRefused(Exception):
-    """Why a token can't be used, written for the customer holding it."""
-
-    status: int
-    title: str
-    message: str
-    retry_after: int | None = None
-
-
 def _throttle_key(client_ip: str, now: float) -> tuple[str, int]:
     window = int(now // THROTTLE_WINDOW)
     retry_after = max(1, int((window + 1) * THROTTLE_WINDOW - now))
@@ -208,12 +192,10 @@ def _throttle_key(client_ip: str, now: float) -> tuple[str, int]:
 def _check_throttle(client_ip: str) -> None:
     key, retry_after = _throttle_key(client_ip, time.time())
     if (cache.get(key) or 0) >= THROTTLE_LIMIT:
-        raise BetaLinkRefused(
-            429,
-            "Too many attempts",
+        raise Throttled(
             "Too many beta links that don't work were opened from your network. "
             "Wait a few minutes, then open the link from your invitation again.",
-            retry_after,
+            retry_after=retry_after,
         )
 
 
@@ -318,16 +300,14 @@ def _link_by_hash(token_hash: str) -> BetaLink | None:
     return link
 
 
-_NOT_FOUND = (
-    404,
-    "This beta link doesn't work",
+NOT_FOUND = (
     "Check that you copied the whole link from your invitation email. If it still doesn't "
-    "work, ask the person who invited you for a new one.",
+    "work, ask the person who invited you for a new one."
 )
 
 
 def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
-    """The one place where a token is judged. Returns a usable link or raises BetaLinkRefused."""
+    """The one place where a token is judged. Returns a usable link or raises a refusal."""
     _check_throttle(client_ip)
     link = None
     if tokens.is_well_formed(token):
@@ -337,26 +317,23 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
             link = None
     if link is None:
         _count_bad_token(client_ip)
-        raise BetaLinkRefused(*_NOT_FOUND)
+        raise NotFound(NOT_FOUND, title="This beta link doesn't work")
     if link.is_revoked:
-        raise BetaLinkRefused(
-            410,
-            "This beta link was withdrawn",
+        raise Gone(
             "The invitation was revoked. Ask the person who invited you for a new link.",
+            title="This beta link was withdrawn",
         )
     if link.is_expired(now):
-        raise BetaLinkRefused(
-            410,
-            "This beta link has expired",
+        raise Gone(
             f"The invitation ended on {date_format(link.expires_at, 'F j, Y')}. "
             "Ask the person who invited you to extend it.",
+            title="This beta link has expired",
         )
     if link.integration.stage not in (Stage.PRIVATE_BETA, Stage.PUBLIC):
-        raise BetaLinkRefused(
-            404,
-            "This beta is paused",
+        raise NotFound(
             "The integration is not open for beta testing right now. Try again later or ask "
             "the person who invited you.",
+            title="This beta is paused",
         )
     return link
 
@@ -396,17 +373,14 @@ def customer_verify(
     workspace_name = " ".join((workspace_name or "").split())
     note = (note or "").strip()
     if not workspace_name:
-        raise ApplicationError(
+        raise Invalid(
             "Enter the name of the workspace where you tried it.",
             field="workspace_name",
-            status=422,
         )
     if len(workspace_name) > 200:
-        raise ApplicationError(
-            "Keep the workspace name under 200 characters.", field="workspace_name", status=422
-        )
+        raise Invalid("Keep the workspace name under 200 characters.", field="workspace_name")
     if len(note) > 2000:
-        raise ApplicationError("Keep the note under 2,000 characters.", field="note", status=422)
+        raise Invalid("Keep the note under 2,000 characters.", field="note")
     existing = link.verifications.first()
     if existing is not None:
         return existing, False

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.audit import Action
+from catalog.errors import BadRequest
 from catalog.models import Category, Integration, MetadataRevision, ReviewStatus, Stage
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError
 from catalog.validation.text import (
     DESCRIPTION_MAX_VISIBLE,
     check_description,
@@ -64,11 +64,11 @@ FILE_SCHEMA = {
 }
 
 
-class CatalogFileError(ApplicationError):
+class CatalogFileError(BadRequest):
     """The file can't be imported; ``problems`` says where and why (nothing was written)."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message, items=problems or [], status=400)
+        super().__init__(message, items=problems or [])
         self.problems = problems or []
 
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from catalog import governance, release_train
 from catalog.audit import Action
+from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import ChangeRequest, Integration, PullRequest, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import clean_review_comment
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError
 from catalog.services.pull_requests import canonical_url, deploy_date_for, pull_request_used_by
 from catalog.services.spec import (
     SpecInvalid,
@@ -32,20 +32,24 @@ from catalog.validation.urls import check_video_url
 MAX_SUMMARY = 5000
 
 
-class RulesBroken(ApplicationError):
+class RulesBroken(Invalid):
     """``items`` are the refused ``governance.RuleResult``s."""
 
-    def __init__(
-        self, refused: list[governance.RuleResult], *, status: int = 422, prefix: str = ""
-    ):
+    def __init__(self, refused: list[governance.RuleResult], *, prefix: str = ""):
         count = sum(len(r.problems) for r in refused)
         rules = ", ".join(f"“{r.title}”" for r in refused)
         super().__init__(
             f"{prefix}The change breaks the rules for live integrations ({rules}): "
             f"{count} problem{'s' if count != 1 else ''} to fix. Nothing was saved.",
             items=refused,
-            status=status,
         )
+
+
+class RulesNowBroken(RulesBroken, Conflict):
+    """At approval: the rules held at submission, and the live spec or another integration
+    changed since."""
+
+    status = Conflict.status
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,9 @@ def live_definition(integration: Integration) -> dict | None:
 def _baseline(integration: Integration) -> dict:
     live = live_definition(integration)
     if live is None:
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} has no approved spec on record to compare a change with. "
             "Email partner-support@segment.com.",
-            status=409,
         )
     return live
 
@@ -111,17 +114,15 @@ def change_request_submit(
     integration = lock_integration(integration_id)
     check_partner(actor, integration)
     if not integration.is_live:
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} isn't live yet ({integration.get_stage_display()}): change its "
             "spec directly on the spec page.",
-            status=409,
         )
     pending = _pending(integration)
     if pending is not None:
-        raise ApplicationError(
+        raise Conflict(
             f"A change request from {pending.created_at:%Y-%m-%d} is already in review. Wait "
             "for its review before filing another.",
-            status=409,
         )
     if isinstance(definition, dict):
         # A spec without a name or slug keeps the integration's; a different one is a rename.
@@ -138,12 +139,10 @@ def change_request_submit(
     if video_url:
         problem = check_video_url(video_url)
         if problem:
-            raise ApplicationError(problem.message, field="video_url", status=422)
+            raise Invalid(problem.message, field="video_url")
     summary = (summary or "").strip()
     if len(summary) > MAX_SUMMARY:
-        raise ApplicationError(
-            f"The summary can be at most {MAX_SUMMARY} characters.", field="summary", status=422
-        )
+        raise Invalid(f"The summary can be at most {MAX_SUMMARY} characters.", field="summary")
     live = _baseline(integration)
     check = check_change(
         integration=integration, live=live, proposed=proposed, pr_url=pr_url, video_url=video_url
@@ -216,7 +215,7 @@ def _lock_change(change_request_id: int) -> tuple[Integration, ChangeRequest]:
             pk=change_request_id
         )
     except (ChangeRequest.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such change request.", status=404) from None
+        raise NotFound("No such change request.") from None
     integration = lock_integration(integration_id)
     change = (
         ChangeRequest.objects.select_for_update(of=("self",))
@@ -233,10 +232,9 @@ def change_request_review(
     check_reviewer(actor)
     integration, change = _lock_change(change_request_id)
     if change.status != ChangeRequest.Status.SUBMITTED:
-        raise ApplicationError(
+        raise Conflict(
             f"This change request is already {change.get_status_display().lower()}; nothing "
             "was changed.",
-            status=409,
         )
     comment = clean_review_comment(
         comment,
@@ -254,9 +252,8 @@ def change_request_review(
             video_url=change.video_url,
         )
         if check.refused:
-            raise RulesBroken(
+            raise RulesNowBroken(
                 check.refused,
-                status=409,
                 prefix="Since it was submitted, the live spec or another integration changed. ",
             )
         change.rule_results = [r.as_dict() for r in check.results]

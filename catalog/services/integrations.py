@@ -4,13 +4,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog import stages
+from catalog import permissions, stages
 from catalog.audit import Action
+from catalog.errors import Conflict, Forbidden, Invalid
 from catalog.models import DestinationMode, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 from catalog.validation.characters import hidden_text_problem
 
 MOBILE_REFUSAL = (
@@ -41,22 +41,22 @@ def name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
 @transaction.atomic
 def integration_register(*, actor: User, name: str, mode: str) -> Integration:
     if not actor.is_partner:
-        raise PermissionDeniedError("Only partner users can register integrations.")
+        raise Forbidden("Only partner users can register integrations.")
     # NFKC: fullwidth letters and ligatures become plain ones, so "Ａｃｍｅ" is seen as "Acme".
     name = " ".join(unicodedata.normalize("NFKC", name).split())
     if not name:
-        raise ApplicationError("Give the integration a name.", field="name")
+        raise Invalid("Give the integration a name.", field="name")
     problem = hidden_text_problem(name, "The name")
     if problem:
-        raise ApplicationError(problem, field="name")
+        raise Invalid(problem, field="name")
     if not any(ch.isalnum() for ch in name):
-        raise ApplicationError("The name needs letters or digits.", field="name")
+        raise Invalid("The name needs letters or digits.", field="name")
     if mode == "device-mobile":
-        raise ApplicationError(MOBILE_REFUSAL, field="mode")
+        raise Invalid(MOBILE_REFUSAL, field="mode")
     if mode not in DestinationMode.values:
-        raise ApplicationError("Choose cloud-mode or device-mode (web).", field="mode")
+        raise Invalid("Choose cloud-mode or device-mode (web).", field="mode")
     if name_taken(name):
-        raise ApplicationError(
+        raise Invalid(
             f"An integration named “{name}” already exists. Choose another name.", field="name"
         )
     try:
@@ -65,7 +65,7 @@ def integration_register(*, actor: User, name: str, mode: str) -> Integration:
                 partner_id=actor.partner_id, name=name, slug=unique_slug(name), mode=mode
             )
     except IntegrityError:
-        raise ApplicationError(
+        raise Invalid(
             f"An integration named “{name}” already exists. Choose another name.", field="name"
         ) from None
     audit_record(
@@ -79,8 +79,8 @@ def integration_register(*, actor: User, name: str, mode: str) -> Integration:
 
 
 def _check_staff(actor: User) -> None:
-    if not (actor.is_active and actor.is_staff and actor.has_perm("catalog.promote_integration")):
-        raise PermissionDeniedError("Only staff with the promote permission can move stages.")
+    if not (actor.is_active and actor.is_staff and actor.has_perm(permissions.PROMOTE_INTEGRATION)):
+        raise Forbidden("Only staff with the promote permission can move stages.")
 
 
 def _lock_at_stage(integration_id: int, expected_stage: str) -> Integration:
@@ -88,10 +88,9 @@ def _lock_at_stage(integration_id: int, expected_stage: str) -> Integration:
     same button (or a second staff member) finds it already moved and changes nothing."""
     integration = lock_integration(integration_id)
     if integration.stage != expected_stage:
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} is already in {integration.get_stage_display()}; "
             "nothing was changed. Reload to see its current state.",
-            status=409,
         )
     return integration
 
@@ -143,13 +142,12 @@ def integration_promote(
     integration = _lock_at_stage(integration_id, expected_stage)
     target = stages.NEXT.get(integration.stage)
     if target is None:
-        raise ApplicationError(f"{integration.name} is public; there is no next stage.", status=409)
+        raise Conflict(f"{integration.name} is public; there is no next stage.")
     failing = [item for item in stages.checklist(integration) if not item.passed]
     if failing:
-        raise ApplicationError(
+        raise Conflict(
             "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
             items=failing,
-            status=409,
         )
     return _move(integration, target=target, actor=actor, note=note, rolled_back=False)
 
@@ -162,9 +160,9 @@ def integration_roll_back(
     _check_staff(actor)
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("Say why the integration goes back a stage.", field="reason")
+        raise Invalid("Say why the integration goes back a stage.", field="reason")
     integration = _lock_at_stage(integration_id, expected_stage)
     target = stages.PREVIOUS.get(integration.stage)
     if target is None:
-        raise ApplicationError(f"{integration.name} is at the first stage already.", status=409)
+        raise Conflict(f"{integration.name} is at the first stage already.")
     return _move(integration, target=target, actor=actor, note=reason, rolled_back=True)

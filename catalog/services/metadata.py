@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.audit import Action
+from catalog.errors import BadRequest, Conflict, Invalid, NotFound, Unavailable
 from catalog.models import (
     Category,
     Integration,
@@ -39,7 +40,6 @@ from catalog.services.access import (
     require_reviewer,
 )
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError
 from catalog.services.integrations import name_taken, unique_slug
 from catalog.services.pull_requests import pull_request_used_by
 from catalog.validation import Problem, Report, images, problem_from_dict
@@ -93,7 +93,7 @@ class MetadataInput:
     )
 
 
-class MetadataInvalid(ApplicationError):
+class MetadataInvalid(Invalid):
     """Some fields break the rules; ``errors``/``warnings`` map form fields to ``Problem``s."""
 
     def __init__(
@@ -104,7 +104,7 @@ class MetadataInvalid(ApplicationError):
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} to fix; nothing was {verb}.",
             items=[p for v in errors.values() for p in v],
-            status=422,
+            errors={key: [p.message for p in problems] for key, problems in errors.items()},
         )
         self.errors = errors
         self.warnings = warnings
@@ -358,7 +358,7 @@ def metadata_save(
     try:
         integration = Integration.objects.select_related("partner").get(pk=integration_id)
     except (Integration.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such integration.", status=404) from None
+        raise NotFound("No such integration.") from None
     _check_partner(actor, integration)
     # The slow part (drawing SVGs, re-encoding screenshots) runs before any lock is taken.
     upload_errors: dict[str, list[Problem]] = {}
@@ -380,7 +380,7 @@ def metadata_save(
             )
     except StorageFailed:
         _discard(written)
-        raise ApplicationError(STORAGE_FAILED, status=503) from None
+        raise Unavailable(STORAGE_FAILED) from None
     except BaseException:
         _discard(written)
         raise
@@ -404,10 +404,9 @@ def _save_locked(
     latest = integration.metadata_revisions.order_by("-number").first()
     latest_number = latest.number if latest else 0
     if base_number is not None and base_number != latest_number:
-        raise ApplicationError(
+        raise Conflict(
             f"Someone saved revision r{latest_number} while you were editing r{base_number}. "
             "Nothing was saved: reload the page to see it, then make your changes again.",
-            status=409,
         )
     errors, warnings, cleaned = _check_all(
         integration=integration,
@@ -423,10 +422,9 @@ def _save_locked(
     if submit:
         pending = integration.metadata_revisions.filter(status=ReviewStatus.SUBMITTED).first()
         if pending is not None:
-            raise ApplicationError(
+            raise Conflict(
                 f"Revision r{pending.number} is already in review. Wait for the review before "
                 "submitting another one (you can keep saving drafts).",
-                status=409,
             )
     categories = {c.slug: c for c in Category.objects.all()}
     now = timezone.now()
@@ -537,7 +535,7 @@ def _clean_comments(field_comments) -> dict[str, str]:
     if not field_comments:
         return {}
     if not isinstance(field_comments, dict):
-        raise ApplicationError("Field comments must be a mapping.", status=400)
+        raise BadRequest("Field comments must be a mapping.")
     allowed = {key for key, _ in REVIEW_FIELDS}
     cleaned: dict[str, str] = {}
     for key, text in field_comments.items():
@@ -545,11 +543,9 @@ def _clean_comments(field_comments) -> dict[str, str]:
         if not text:
             continue
         if key not in allowed:
-            raise ApplicationError(f"“{str(key)[:60]}” isn't a metadata field.", status=400)
+            raise BadRequest(f"“{str(key)[:60]}” isn't a metadata field.")
         if len(text) > MAX_COMMENT:
-            raise ApplicationError(
-                f"A comment can be at most {MAX_COMMENT} characters.", field=key, status=422
-            )
+            raise Invalid(f"A comment can be at most {MAX_COMMENT} characters.", field=key)
         cleaned[key] = text
     return cleaned
 
@@ -610,12 +606,11 @@ def metadata_review(
     try:
         revision = integration.metadata_revisions.select_for_update().get(number=number)
     except (MetadataRevision.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such metadata revision.", status=404) from None
+        raise NotFound("No such metadata revision.") from None
     if revision.status != ReviewStatus.SUBMITTED:
-        raise ApplicationError(
+        raise Conflict(
             f"Revision r{revision.number} is {revision.get_status_display().lower()}, not in "
             "review; nothing was changed.",
-            status=409,
         )
     comments = _clean_comments(field_comments)
     comment = clean_review_comment(
@@ -631,13 +626,12 @@ def metadata_review(
         errors["name"] = errors.get("name", []) + _identity_problems(integration, revision.name)
         failing = [p for items in errors.values() for p in items]
         if failing or not (revision.asset_report or {}).get("ok"):
-            raise ApplicationError(
+            raise Conflict(
                 f"Revision r{revision.number} no longer passes the checks, so it can't be "
                 "approved: "
                 + "; ".join(p.message for p in failing[:3])
                 + (" Request changes instead." if failing else " Its files failed validation."),
                 items=failing,
-                status=409,
             )
     now = timezone.now()
     revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
@@ -659,10 +653,9 @@ def metadata_review(
             with transaction.atomic():
                 integration.save(update_fields=fields)
         except IntegrityError:
-            raise ApplicationError(
+            raise Conflict(
                 f"Another integration took the name “{revision.name}” meanwhile. Request changes "
                 "so the partner picks another name.",
-                status=409,
             ) from None
     audit_record(
         action=Action.METADATA_APPROVED if approve else Action.METADATA_CHANGES_REQUESTED,

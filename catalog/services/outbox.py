@@ -51,11 +51,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 
+from catalog import permissions
 from catalog.audit import Action
+from catalog.errors import Conflict, Forbidden, Invalid, NotFound
 from catalog.models import OutboxMessage, User
 from catalog.notifications import Kind
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError, PermissionDeniedError
 
 logger = logging.getLogger(__name__)
 
@@ -285,20 +286,19 @@ def outbox_sweep(*, now: datetime | None = None) -> list[int]:
 @transaction.atomic
 def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
     """Staff put a failed message back in the queue with a fresh set of attempts."""
-    if not (actor.is_active and actor.is_staff and actor.has_perm("catalog.retry_outboxmessage")):
-        raise PermissionDeniedError("Only staff with the retry permission can retry messages.")
+    if not (actor.is_active and actor.is_staff and actor.has_perm(permissions.RETRY_OUTBOX)):
+        raise Forbidden("Only staff with the retry permission can retry messages.")
     try:
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
     except (OutboxMessage.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such message.", status=404) from None
+        raise NotFound("No such message.") from None
     if message.status != Status.FAILED:
-        raise ApplicationError(
+        raise Conflict(
             f"Only failed messages can be retried; the message to {message.recipient} is "
             f"{message.get_status_display().lower()}.",
-            status=409,
         )
     if message.body_removed_at is not None:
-        raise ApplicationError(_why_not_resendable(message), status=409)
+        raise Conflict(_why_not_resendable(message))
     old = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error}
     message.status = Status.PENDING
     message.attempts = 0
@@ -365,11 +365,11 @@ def email_preferences_update(*, actor: User, receive: list[str]) -> list[str]:
     from catalog.notifications import Kind
 
     if not actor.is_authenticated or not actor.is_active:
-        raise PermissionDeniedError("Log in to choose your emails.")
+        raise Forbidden("Log in to choose your emails.")
     offered = Kind.optional_for(actor)
     unknown = [k for k in receive if k not in offered]
     if unknown:
-        raise ApplicationError(
+        raise Invalid(
             "These are not emails you can choose: " + ", ".join(sorted(unknown)) + ".",
             field="receive",
         )

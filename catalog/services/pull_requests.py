@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from catalog import release_train
 from catalog.audit import Action
+from catalog.errors import BadRequest, Conflict, Invalid, NotFound
 from catalog.models import (
     ChangeRequest,
     FreezeDate,
@@ -24,7 +25,6 @@ from catalog.models import (
 )
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError
 from catalog.services.spec import check_partner, check_reviewer, lock_integration
 from catalog.validation.urls import parse_pull_request_url
 
@@ -44,7 +44,7 @@ def canonical_url(url, kind: str = PullRequest.Kind.CODE, *, field: str = "url")
     """The canonical link, or a 422 naming what is wrong with it."""
     parsed = parse_pull_request_url(url, repository_for(kind))
     if not parsed.ok:
-        raise ApplicationError(parsed.error.message, field=field, status=422)
+        raise Invalid(parsed.error.message, field=field)
     return parsed.url
 
 
@@ -122,51 +122,44 @@ def forecast_if_merged_now(*, now: datetime | None = None) -> release_train.Fore
 def _check_stage(integration: Integration, kind: str) -> None:
     if kind == PullRequest.Kind.CODE:
         if integration.is_live:
-            raise ApplicationError(
+            raise Conflict(
                 f"{integration.name} is live: a new pull request goes with a change request, so "
                 "the rules for live integrations are checked.",
-                status=409,
             )
         if integration.stage != Stage.BUILD:
-            raise ApplicationError(
+            raise Conflict(
                 f"{integration.name} is in {integration.get_stage_display()}: record the pull "
                 "request once the spec is approved and the integration is in Build.",
-                status=409,
             )
     elif integration.stage not in (Stage.BUILD, Stage.PRIVATE_BETA, Stage.PUBLIC):
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} is in {integration.get_stage_display()}: the documentation "
             "pull request is recorded from the Build stage on.",
-            status=409,
         )
 
 
 def _check_details(kind: str, description: str, unit_tests_added: bool, tested_end_to_end: bool):
     if len(description) > MAX_DESCRIPTION:
-        raise ApplicationError(
+        raise Invalid(
             f"The description can be at most {MAX_DESCRIPTION} characters.",
             field="description",
-            status=422,
         )
     if kind != PullRequest.Kind.CODE:
         return
     if not description:
-        raise ApplicationError(
+        raise Invalid(
             "Describe the changes and why you made them; it helps the code review.",
             field="description",
-            status=422,
         )
     if not unit_tests_added:
-        raise ApplicationError(
+        raise Invalid(
             "Add unit tests for the new functionality, then tick this box.",
             field="unit_tests_added",
-            status=422,
         )
     if not tested_end_to_end:
-        raise ApplicationError(
+        raise Invalid(
             "Test end-to-end with the local server (the action tester), then tick this box.",
             field="tested_end_to_end",
-            status=422,
         )
 
 
@@ -182,7 +175,7 @@ def pull_request_record(
     tested_end_to_end: bool = False,
 ) -> PullRequest:
     if kind not in PullRequest.Kind.values:
-        raise ApplicationError("Unknown kind of pull request.", status=400)
+        raise BadRequest("Unknown kind of pull request.")
     integration = lock_integration(integration_id)
     check_partner(actor, integration)
     _check_stage(integration, kind)
@@ -190,18 +183,15 @@ def pull_request_record(
     description = (description or "").strip()
     _check_details(kind, description, bool(unit_tests_added), bool(tested_end_to_end))
     if integration.pull_requests.filter(Q(url__iexact=url) | Q(url__iexact=url + "/")).exists():
-        raise ApplicationError(
-            "This pull request is already recorded for this integration.", field="url", status=409
-        )
+        raise Conflict("This pull request is already recorded for this integration.", field="url")
     if kind == PullRequest.Kind.CODE:
         others = pull_request_used_by(url, exclude_integration_id=integration.pk)
         if others:
-            raise ApplicationError(
+            raise Conflict(
                 "One integration per pull request: this pull request is already recorded for "
                 + ", ".join(f"“{n}”" for n in others[:3])
                 + ". Open a separate pull request for each integration.",
                 field="url",
-                status=409,
             )
     pull_request = PullRequest.objects.create(
         integration=integration,
@@ -241,7 +231,7 @@ def _lock_pull_request(pull_request_id: int) -> tuple[Integration, PullRequest]:
             pk=pull_request_id
         )
     except (PullRequest.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such pull request.", status=404) from None
+        raise NotFound("No such pull request.") from None
     integration = lock_integration(integration_id)
     return integration, PullRequest.objects.select_for_update().get(pk=pull_request_id)
 
@@ -259,7 +249,7 @@ def pull_request_update(
     integration, pull_request = _lock_pull_request(pull_request_id)
     check_partner(actor, integration)
     if pull_request.state == PullRequest.State.MERGED:
-        raise ApplicationError("This pull request is merged; it can't be edited.", status=409)
+        raise Conflict("This pull request is merged; it can't be edited.")
     description = (description or "").strip()
     _check_details(pull_request.kind, description, bool(unit_tests_added), bool(tested_end_to_end))
     old = {
@@ -303,34 +293,26 @@ def pull_request_set_state(
     """Staff record the review state; a merge needs its time (the release train reads it)."""
     check_reviewer(actor)
     if state not in PullRequest.State.values:
-        raise ApplicationError(
-            "Choose open, changes requested, approved or merged.", field="state", status=422
-        )
+        raise Invalid("Choose open, changes requested, approved or merged.", field="state")
     integration, pull_request = _lock_pull_request(pull_request_id)
     now = timezone.now()
     if state == PullRequest.State.MERGED:
         merged_at = merged_at or now
         if timezone.is_naive(merged_at):
-            raise ApplicationError(
-                "The merge time needs a time zone.", field="merged_at", status=422
-            )
+            raise Invalid("The merge time needs a time zone.", field="merged_at")
         if merged_at > now + timedelta(minutes=1):
-            raise ApplicationError(
+            raise Invalid(
                 "The merge time is in the future. Enter when it was merged.",
                 field="merged_at",
-                status=422,
             )
         if merged_at < EARLIEST_MERGE:
-            raise ApplicationError(
-                "The merge time is too far in the past.", field="merged_at", status=422
-            )
+            raise Invalid("The merge time is too far in the past.", field="merged_at")
     else:
         merged_at = None
     if state == pull_request.state and merged_at == pull_request.merged_at:
-        raise ApplicationError(
+        raise Conflict(
             f"The pull request is already {pull_request.get_state_display().lower()}; nothing "
             "was changed.",
-            status=409,
         )
     old = {
         "state": pull_request.state,

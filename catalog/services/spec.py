@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog.audit import Action
+from catalog.errors import BadRequest, Conflict, Invalid, NotFound
 from catalog.models import Integration, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import (
@@ -19,12 +20,11 @@ from catalog.services.access import (
     require_reviewer,
 )
 from catalog.services.audit import audit_record
-from catalog.services.errors import ApplicationError
 from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
 
 
-class SpecInvalid(ApplicationError):
+class SpecInvalid(Invalid):
     """The definition breaks the schema or a sense rule; ``items`` are ``SpecError``s."""
 
     def __init__(self, errors: list[SpecError], message: str | None = None):
@@ -34,7 +34,6 @@ class SpecInvalid(ApplicationError):
             or f"The spec has {count} problem{'s' if count != 1 else ''}; nothing was saved.",
             field="definition",
             items=errors,
-            status=422,
         )
 
 
@@ -95,20 +94,18 @@ def _notify_submitted(integration: Integration, revision: SpecRevision, actor: U
 
 def _refuse_if_live(integration: Integration) -> None:
     if integration.is_live:
-        raise ApplicationError(
+        raise Conflict(
             f"{integration.name} is live ({integration.get_stage_display()}): its spec changes "
             "through a change request, so existing customers are protected.",
-            status=409,
         )
 
 
 def _refuse_if_in_review(integration: Integration) -> None:
     pending = _in_review(integration)
     if pending is not None:
-        raise ApplicationError(
+        raise Conflict(
             f"Revision {pending.number} is already in review. Wait for the review before "
             "submitting another one (you can keep saving drafts).",
-            status=409,
         )
 
 
@@ -166,12 +163,11 @@ def spec_submit(*, actor: User, integration_id: int, number: int) -> SpecRevisio
             number=number, change_request__isnull=True
         )
     except (SpecRevision.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such spec revision.", status=404) from None
+        raise NotFound("No such spec revision.") from None
     if revision.status != ReviewStatus.DRAFT:
-        raise ApplicationError(
+        raise Conflict(
             f"Revision {revision.number} is {revision.get_status_display().lower()}; only a "
             "draft can be submitted.",
-            status=409,
         )
     checked = _checked(integration, revision.definition, for_submit=True)
     _refuse_if_in_review(integration)
@@ -216,7 +212,7 @@ def _clean_comments(definition: dict, field_comments) -> dict[str, str]:
     if not field_comments:
         return {}
     if not isinstance(field_comments, dict):
-        raise ApplicationError("Field comments must be a mapping.", status=400)
+        raise BadRequest("Field comments must be a mapping.")
     allowed = {path for path, _ in comment_paths(definition)}
     cleaned = {}
     for path, text in field_comments.items():
@@ -224,17 +220,14 @@ def _clean_comments(definition: dict, field_comments) -> dict[str, str]:
         if not text:
             continue
         if path not in allowed:
-            raise ApplicationError(f"“{str(path)[:80]}” isn't part of this spec.", status=400)
+            raise BadRequest(f"“{str(path)[:80]}” isn't part of this spec.")
         if len(text) > MAX_COMMENT:
-            raise ApplicationError(
-                f"A comment can be at most {MAX_COMMENT} characters.", field=path, status=422
-            )
+            raise Invalid(f"A comment can be at most {MAX_COMMENT} characters.", field=path)
         problem = unsafe_in_text(text)
         if problem:
-            raise ApplicationError(
+            raise Invalid(
                 f"A comment contains {problem}, a character that hides or breaks text. Remove it.",
                 field=path,
-                status=422,
             )
         cleaned[path] = text
     return cleaned
@@ -256,19 +249,17 @@ def spec_review(
             pk=revision_id
         )
     except (SpecRevision.DoesNotExist, ValueError, TypeError):
-        raise ApplicationError("No such spec revision.", status=404) from None
+        raise NotFound("No such spec revision.") from None
     integration = lock_integration(integration_id)
     revision = SpecRevision.objects.select_for_update().get(pk=revision_id)
     if hasattr(revision, "change_request"):
-        raise ApplicationError(
+        raise Conflict(
             "This revision belongs to a change request; review it on the change request page.",
-            status=409,
         )
     if revision.status != ReviewStatus.SUBMITTED:
-        raise ApplicationError(
+        raise Conflict(
             f"Revision {revision.number} is {revision.get_status_display().lower()}, not in "
             "review; nothing was changed.",
-            status=409,
         )
     comments = _clean_comments(revision.definition, field_comments)
     comment = clean_review_comment(

@@ -5,7 +5,6 @@ import hashlib
 import re
 import secrets
 from datetime import date
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,12 +22,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors
+from catalog.client import client_ip
+from catalog.errors import ApplicationError, Invalid
 from catalog.forms.beta import BetaExtendForm, BetaInviteForm, CustomerVerificationForm
 from catalog.listing import listing_for
 from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
 from catalog.services import beta as beta_service
-from catalog.services.beta import BetaLinkRefused, can_manage_beta_links
-from catalog.services.errors import ApplicationError
+from catalog.services.beta import can_manage_beta_links
+from catalog.views.access import beta_token_page
 
 # --- Partner and staff --------------------------------------------------------------------------
 
@@ -102,9 +103,8 @@ def partner_beta_extend(request, pk: int, link_id: int):
     def extend(integration):
         form = BetaExtendForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError(
+            raise Invalid(
                 f"Choose how many days to extend by, between 1 and {beta_service.MAX_DAYS}.",
-                status=422,
             )
         link = beta_service.beta_link_extend(
             actor=request.user,
@@ -119,36 +119,6 @@ def partner_beta_extend(request, pk: int, link_id: int):
 
 
 # --- The customer -------------------------------------------------------------------------------
-
-
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: a forwarded header is the client's to forge. Behind a proxy, the proxy
-    # must set REMOTE_ADDR (gunicorn --forwarded-allow-ips does).
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def beta_token_page(view):
-    """Every beta-token response: private headers, and every refusal rendered in one place."""
-
-    @wraps(view)
-    def wrapper(request, token: str, *args, **kwargs):
-        try:
-            response = view(request, token, *args, **kwargs)
-        except BetaLinkRefused as refused:
-            response = render(
-                request,
-                "catalog/beta/refused.html",
-                {"refused": refused},
-                status=refused.status,
-            )
-            if refused.retry_after:
-                response["Retry-After"] = str(refused.retry_after)
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
 
 
 # --- The page a customer opens ------------------------------------------------------------------
@@ -274,7 +244,7 @@ def _render_beta_page(request, link, *, form=None, status=200):
 @beta_token_page
 @require_GET
 def beta_open(request, token: str):
-    link = beta_service.beta_link_open(token=token, client_ip=_client_ip(request))
+    link = beta_service.beta_link_open(token=token, client_ip=client_ip(request) or "")
     if link.integration.stage == Stage.PUBLIC:
         return redirect("catalog_detail", slug=link.integration.slug)
     return _render_beta_page(request, link)
@@ -287,8 +257,8 @@ def beta_open(request, token: str):
 @beta_token_page
 @require_POST
 def beta_verify(request, token: str):
-    client_ip = _client_ip(request)
-    link = beta_service.beta_link_resolve(token=token, client_ip=client_ip)
+    address = client_ip(request) or ""
+    link = beta_service.beta_link_resolve(token=token, client_ip=address)
     if link.integration.stage == Stage.PUBLIC:
         return redirect("catalog_detail", slug=link.integration.slug)
     form = CustomerVerificationForm(request.POST)
@@ -297,7 +267,7 @@ def beta_verify(request, token: str):
     try:
         verification, created = beta_service.customer_verify(
             token=token,
-            client_ip=client_ip,
+            client_ip=address,
             workspace_name=form.cleaned_data["workspace_name"],
             note=form.cleaned_data["note"],
         )

@@ -11,18 +11,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from catalog import selectors
+from catalog import permissions, selectors
+from catalog.errors import ApplicationError, Forbidden
 from catalog.forms.metadata import MetadataForm, MetadataReviewForm
 from catalog.listing import LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, MARK_SIZE, listing_for_revision
 from catalog.models import Integration, ReviewStatus
-from catalog.services import access
 from catalog.services import metadata as svc
-from catalog.services.errors import ApplicationError
 from catalog.validation import text
-from catalog.views.accounts import apply_error, forbidden, staff_required
-from catalog.views.accounts import integration_page as integration_page_for
+from catalog.views.access import integration_page as access_integration_page
+from catalog.views.access import staff_page
+from catalog.views.refusals import at_fields
 
-REVIEW_PERMISSION = access.REVIEW_PERMISSION
 ASSET_NAME = re.compile(r"^[0-9a-f]{32}\.(svg|png|jpg|jpeg)$")
 ASSET_TYPES = {
     "svg": "image/svg+xml",
@@ -54,7 +53,7 @@ SECTIONS = [
 COMMENT_AT = {"categories": "primary_category", "screenshots": "screenshot_1"}
 
 
-integration_page = integration_page_for(
+integration_page = access_integration_page(
     partner_writes="Only the integration's partner users can edit its catalog entry."
 )
 
@@ -136,9 +135,7 @@ def partner_metadata(request, integration):
     if request.method == "GET":
         return _form_page(request, integration)
     if not _can_edit(request.user, integration):
-        return forbidden(
-            request, "Only the integration's partner users can edit its catalog entry."
-        )
+        raise Forbidden("Only the integration's partner users can edit its catalog entry.")
     latest = svc.latest_revision(integration)
     form = MetadataForm(request.POST, request.FILES, integration=integration, latest=latest)
     if not form.is_valid():
@@ -163,10 +160,10 @@ def partner_metadata(request, integration):
         )
     except ApplicationError as error:
         if error.status == 403:
-            return forbidden(request, error.message)
+            raise
         if error.status == 404:
-            raise Http404(error.message) from None
-        apply_error(form, error)
+            raise
+        at_fields(form, error)
         return _form_page(request, integration, form=form, status=error.status)
     if revision.status == ReviewStatus.SUBMITTED:
         messages.success(
@@ -197,13 +194,13 @@ def partner_metadata_preview(request, integration):
 # --- Staff ---------------------------------------------------------------------------------------
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_GET
 def staff_metadata_queue(request):
     return render(request, "catalog/metadata/staff_queue.html", {"queue": svc.review_queue()[:200]})
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_GET
 def staff_metadata(request, pk: int):
     """The revision to look at: the one in review, else the latest."""
@@ -238,7 +235,7 @@ def _review_page(request, integration, revision, *, form=None, status=200):
     return render(request, "catalog/metadata/staff_review.html", context, status=status)
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_http_methods(["GET", "POST"])
 def staff_metadata_review(request, pk: int, number: int):
     integration = selectors.integration_for(user=request.user, pk=pk)
@@ -260,10 +257,10 @@ def staff_metadata_review(request, pk: int, number: int):
         )
     except ApplicationError as error:
         if error.status == 403:
-            return forbidden(request, error.message)
+            raise
         if error.status == 404:
-            raise Http404(error.message) from None
-        apply_error(form, error)
+            raise
+        at_fields(form, error)
         return _review_page(request, integration, revision, form=form, status=error.status)
     if approve:
         messages.success(

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from catalog import permissions
+from catalog.errors import ApplicationError
 from catalog.forms.outbox import NotificationPreferencesForm, OutboxFilterForm
 from catalog.notifications import Kind
 from catalog.services import outbox as outbox_service
-from catalog.services.errors import ApplicationError
-from catalog.views.accounts import staff_required
+from catalog.views.access import staff_page
 
 PAGE_SIZE = 50
 
@@ -36,20 +37,20 @@ def _outbox_page(request, *, refusal: ApplicationError | None = None, status: in
             "counts": outbox_service.outbox_counts(),
             "current_status": filters.get("status") or "",
             "query": query.urlencode(),
-            "can_retry": request.user.has_perm("catalog.retry_outboxmessage"),
+            "can_retry": request.user.has_perm(permissions.RETRY_OUTBOX),
             "refusal": refusal,
         },
         status=status,
     )
 
 
-@staff_required("catalog.view_outboxmessage")
+@staff_page(permissions.VIEW_OUTBOX)
 def staff_outbox(request):
     return _outbox_page(request)
 
 
 @require_POST
-@staff_required("catalog.view_outboxmessage")
+@staff_page(permissions.VIEW_OUTBOX)
 def staff_outbox_retry(request, pk: int):
     try:
         message = outbox_service.outbox_retry(message_id=pk, actor=request.user)

@@ -1,15 +1,16 @@
 """The partner's dashboard, company profile, integration registration and integration page."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from catalog import selectors, stages
+from catalog.client import client_ip
+from catalog.errors import ApplicationError, Invalid
 from catalog.forms.partner import IntegrationForm, ProfileForm
 from catalog.services import accounts
-from catalog.services.errors import ApplicationError
 from catalog.services.integrations import integration_register
-from catalog.views.accounts import apply_error, client_ip, forbidden, partner_required
+from catalog.views.access import integration_page, partner_page
+from catalog.views.refusals import at_fields
 
 
 def action_label(action: str) -> str:
@@ -36,7 +37,7 @@ def _row(integration) -> dict:
     }
 
 
-@partner_required
+@partner_page
 def dashboard(request):
     integrations = selectors.partner_integrations(user=request.user)
     rows = [_row(i) for i in integrations]
@@ -47,7 +48,7 @@ def dashboard(request):
     )
 
 
-@partner_required
+@partner_page
 def profile(request):
     user = request.user
     partner = user.partner
@@ -58,6 +59,7 @@ def profile(request):
     }
     if request.method == "POST":
         form = ProfileForm(request.POST, **form_kwargs)
+        status = Invalid.status
         if form.is_valid():
             try:
                 result = accounts.partner_profile_update(
@@ -68,9 +70,7 @@ def profile(request):
                     ip_address=client_ip(request),
                 )
             except ApplicationError as error:
-                if error.status == 403:
-                    return forbidden(request, error.message)
-                apply_error(form, error)
+                status = at_fields(form, error)
             else:
                 if result.changed_fields or result.accepted:
                     messages.success(request, "Company profile saved.")
@@ -78,7 +78,7 @@ def profile(request):
                     messages.info(request, "Nothing changed.")
                 return redirect("partner_profile")
         return render(
-            request, "catalog/partner/profile.html", _profile_context(user, form), status=400
+            request, "catalog/partner/profile.html", _profile_context(user, form), status=status
         )
     form = ProfileForm(**form_kwargs)
     return render(request, "catalog/partner/profile.html", _profile_context(user, form))
@@ -95,10 +95,11 @@ def _profile_context(user, form) -> dict:
     }
 
 
-@partner_required
+@partner_page
 def integration_create(request):
     form = IntegrationForm(request.POST or None)
     if request.method == "POST":
+        status = Invalid.status
         if form.is_valid():
             try:
                 integration = integration_register(
@@ -107,24 +108,22 @@ def integration_create(request):
                     mode=form.cleaned_data["mode"],
                 )
             except ApplicationError as error:
-                apply_error(form, error)
+                status = at_fields(form, error)
             else:
                 messages.success(
                     request,
                     f"{integration.name} is registered. Here is what comes next.",
                 )
                 return redirect("partner_integration", pk=integration.pk)
-        return render(request, "catalog/partner/integration_form.html", {"form": form}, status=400)
+        return render(
+            request, "catalog/partner/integration_form.html", {"form": form}, status=status
+        )
     return render(request, "catalog/partner/integration_form.html", {"form": form})
 
 
-@login_required
-def integration_detail(request, pk: int):
+@integration_page(partner_writes="This page only shows the integration.")
+def integration_detail(request, integration):
     """The partner's view of one integration; staff with the view permission see it too."""
-    user = request.user
-    if not user.is_partner and not (user.is_staff and user.has_perm("catalog.view_integration")):
-        return forbidden(request, "This page is for the integration's partner and for staff.")
-    integration = selectors.integration_for(user=user, pk=pk)
     context = _row(integration)
     context["history"] = history_rows(selectors.integration_history(integration=integration)[:100])
     return render(request, "catalog/partner/integration.html", context)

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import docs_skeleton, governance, selectors
+from catalog import docs_skeleton, governance, permissions, selectors
+from catalog.errors import ApplicationError
 from catalog.forms.spec import (
     ChangeRequestForm,
     ChangeRequestReviewForm,
@@ -24,16 +25,13 @@ from catalog.models import ChangeRequest, PullRequest, ReviewStatus, Stage
 from catalog.services import change_requests as change_service
 from catalog.services import pull_requests as pr_service
 from catalog.services import spec as spec_service
-from catalog.services.errors import ApplicationError
 from catalog.spec import selectors as spec_selectors
 from catalog.validation import spec as spec_validation
-from catalog.views.accounts import apply_error, forbidden, staff_required
-from catalog.views.accounts import integration_page as integration_page_for
+from catalog.views.access import integration_page as access_integration_page
+from catalog.views.access import staff_page
+from catalog.views.refusals import as_message, at_fields
 
-REVIEW_PERMISSION = "catalog.review_submissions"
-
-
-integration_page = integration_page_for(
+integration_page = access_integration_page(
     partner_writes=(
         "Only the integration's partner users can change its spec, pull requests and docs."
     )
@@ -41,21 +39,11 @@ integration_page = integration_page_for(
 
 
 def _refused(request, error: ApplicationError, render_page):
-    """A service refusal: 403 gets the plain page; the rest re-render with the message."""
-    if error.status == 403:
-        return forbidden(request, error.message)
-    if error.status == 404:
-        raise Http404(error.message)
-    messages.error(request, error.message)
-    return render_page(status=error.status)
+    return render_page(status=as_message(request, error))
 
 
 def _form_refused(request, form, error: ApplicationError, render_page):
-    """A service refusal of a form: 403 gets the plain page; the rest go next to the fields."""
-    if error.status == 403:
-        return forbidden(request, error.message)
-    apply_error(form, error)
-    return render_page(status=error.status)
+    return render_page(status=at_fields(form, error))
 
 
 def _revision_number(text: str | None) -> int | None:
@@ -456,9 +444,9 @@ def partner_change_requests(request, integration):
         )
     except ApplicationError as error:
         if error.status == 403:
-            return forbidden(request, error.message)
+            raise
         if error.field in form.fields:
-            apply_error(form, error)
+            at_fields(form, error)
             return _change_page(request, integration, form=form, editor=editor, status=error.status)
         return _refused(
             request,
@@ -485,7 +473,7 @@ def partner_change_request(request, integration, cr_id: int):
 # --- Staff ---------------------------------------------------------------------------------------
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_GET
 def staff_spec_queue(request):
     return render(request, "catalog/spec/staff_queue.html", spec_selectors.review_queue())
@@ -515,7 +503,7 @@ def _review_page(request, integration, revision, *, form=None, comments=None, st
     )
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_http_methods(["GET", "POST"])
 def staff_spec_review(request, pk: int, number: int):
     integration = selectors.integration_for(user=request.user, pk=pk)
@@ -543,7 +531,7 @@ def staff_spec_review(request, pk: int, number: int):
         )
     except ApplicationError as error:
         if error.status == 403:
-            return forbidden(request, error.message)
+            raise
         if error.field == "comment":
             form.add_error("comment", error.message)
         else:
@@ -581,14 +569,14 @@ def _staff_prs_page(request, integration, *, forms=None, status=200):
     )
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_GET
 def staff_pull_requests(request, pk: int):
     integration = selectors.integration_for(user=request.user, pk=pk)
     return _staff_prs_page(request, integration)
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_POST
 def staff_pull_request_state(request, pr_id: int):
     try:
@@ -616,7 +604,7 @@ def staff_pull_request_state(request, pr_id: int):
     return redirect(reverse("staff_pull_requests", args=[integration.pk]))
 
 
-@staff_required(REVIEW_PERMISSION)
+@staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_http_methods(["GET", "POST"])
 def staff_change_request(request, cr_id: int):
     change = spec_selectors.change_request_for_staff(cr_id)
@@ -651,7 +639,7 @@ def staff_change_request(request, cr_id: int):
         )
     except ApplicationError as error:
         if error.status == 403:
-            return forbidden(request, error.message)
+            raise
         if error.field == "comment":
             form.add_error("comment", error.message)
         refusal = error

@@ -4,15 +4,14 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog import selectors, stages
+from catalog import permissions, selectors, stages
+from catalog.errors import PAGE_KINDS, ApplicationError, Invalid
 from catalog.forms.staff import BoardSearchForm, PromoteForm, RollBackForm
 from catalog.models import Stage
-from catalog.services.errors import ApplicationError
 from catalog.services.integrations import integration_promote, integration_roll_back
-from catalog.views.accounts import forbidden, staff_required
+from catalog.views.access import staff_page
 from catalog.views.partner import history_rows
-
-PROMOTE_PERMISSION = "catalog.promote_integration"
+from catalog.views.refusals import at_fields
 
 
 def _card(integration) -> dict:
@@ -24,7 +23,7 @@ def _card(integration) -> dict:
     }
 
 
-@staff_required()
+@staff_page()
 def board(request):
     form = BoardSearchForm(request.GET or None)
     search = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -62,7 +61,7 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
         "next_stage": stages.NEXT.get(integration.stage),
         "previous_stage": stages.PREVIOUS.get(integration.stage),
         "history": history_rows(selectors.integration_history(integration=integration)),
-        "can_move": request.user.has_perm(PROMOTE_PERMISSION),
+        "can_move": request.user.has_perm(permissions.PROMOTE_INTEGRATION),
         "promote_form": PromoteForm(initial={"expected_stage": integration.stage}),
         "roll_back_form": RollBackForm(initial={"expected_stage": integration.stage}),
         "refusal": None,
@@ -71,18 +70,25 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
     return render(request, "catalog/staff/integration.html", context, status=status)
 
 
-@staff_required()
+def _refusal_status(error: ApplicationError) -> int:
+    """The page shows a refused move in its own panel (with the failing gate items)."""
+    if isinstance(error, PAGE_KINDS):
+        raise error
+    return error.status
+
+
+@staff_page()
 def integration_detail(request, pk: int):
     return _render_detail(request, pk)
 
 
-@staff_required(PROMOTE_PERMISSION)
+@staff_page(permissions.PROMOTE_INTEGRATION)
 @require_POST
 def promote(request, pk: int):
     selectors.integration_for(user=request.user, pk=pk)
     form = PromoteForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, pk, status=400, promote_form=form)
+        return _render_detail(request, pk, status=Invalid.status, promote_form=form)
     try:
         integration = integration_promote(
             integration_id=pk,
@@ -91,9 +97,7 @@ def promote(request, pk: int):
             note=form.cleaned_data["note"],
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
-        return _render_detail(request, pk, status=error.status, refusal=error)
+        return _render_detail(request, pk, status=_refusal_status(error), refusal=error)
     messages.success(
         request,
         f"{integration.name} moved to {integration.get_stage_display()}. "
@@ -102,13 +106,13 @@ def promote(request, pk: int):
     return redirect("staff_integration", pk=pk)
 
 
-@staff_required(PROMOTE_PERMISSION)
+@staff_page(permissions.PROMOTE_INTEGRATION)
 @require_POST
 def roll_back(request, pk: int):
     selectors.integration_for(user=request.user, pk=pk)
     form = RollBackForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, pk, status=400, roll_back_form=form)
+        return _render_detail(request, pk, status=Invalid.status, roll_back_form=form)
     try:
         integration = integration_roll_back(
             integration_id=pk,
@@ -117,12 +121,10 @@ def roll_back(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except ApplicationError as error:
-        if error.status == 403:
-            return forbidden(request, error.message)
         if error.field == "reason":
-            form.add_error("reason", error.message)
-            return _render_detail(request, pk, status=400, roll_back_form=form)
-        return _render_detail(request, pk, status=error.status, refusal=error)
+            status = at_fields(form, error)
+            return _render_detail(request, pk, status=status, roll_back_form=form)
+        return _render_detail(request, pk, status=_refusal_status(error), refusal=error)
     messages.success(
         request,
         f"{integration.name} went back to {integration.get_stage_display()}. "

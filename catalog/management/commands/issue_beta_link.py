@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from catalog import permissions
+from catalog.errors import ApplicationError
 from catalog.models import Integration, User
 from catalog.services.beta import beta_link_issue
-from catalog.services.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             if email
             else users.filter(is_superuser=True).order_by("pk").first()
         )
-        if user is None or not user.has_perm("catalog.manage_beta_links"):
+        if user is None or not user.has_perm(permissions.MANAGE_BETA_LINKS):
             who = f"“{email}”" if email else "an active superuser"
             raise CommandError(
                 f"Need {who} with the manage-beta-links permission to issue links "

@@ -1,8 +1,8 @@
-"""Reads scoped to who asks: another partner's object is a 404 by construction."""
+"""Integrations, scoped to who asks: another partner's integration is a 404 by construction."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from catalog.errors import NotFound
 from catalog.models import AuditLog, Integration, User
 from catalog.stages import with_gate_facts
 
@@ -24,7 +24,7 @@ def integration_for(*, user: User, pk: int, for_update: bool = False) -> Integra
     try:
         return qs.select_related("partner").get(pk=pk)
     except (Integration.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such integration.") from None
+        raise NotFound("No such integration.") from None
 
 
 def partner_integrations(*, user: User) -> QuerySet[Integration]:
