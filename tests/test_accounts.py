@@ -121,7 +121,7 @@ def test_signup_without_accepting_an_agreement_is_refused_and_keeps_input(client
     # when
     response = client.post("/accounts/signup/", data)
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     label = "Partner Program Agreement" if missing == "accept_partner_program" else "Privacy Policy"
     assert f"Accept the {label} to continue." in response.content.decode()
     assert b'value="Initech Data"' in response.content
@@ -148,7 +148,7 @@ def test_signup_with_bad_input_names_the_field_and_changes_nothing(
     # when
     response = client.post("/accounts/signup/", signup_data(**overrides))
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.context["form"].errors
     assert field in errors, errors
     assert message in " ".join(errors[field])
@@ -161,7 +161,7 @@ def test_signup_with_an_existing_address_in_other_case_is_refused(client, partne
     # when
     response = client.post("/accounts/signup/", signup_data(email="OWNER@acme.example.com"))
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already exists" in " ".join(response.context["form"].errors["email"])
     assert counts() == before
 
@@ -176,7 +176,7 @@ def test_signup_refuses_when_an_agreement_changed_while_the_page_was_open(client
     # when
     response = client.post("/accounts/signup/", data)
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.content.decode()
     assert "The agreements changed while this page was open" in body
     assert "version 2030-02" in body
@@ -266,7 +266,7 @@ def test_login_is_refused_until_the_address_is_confirmed(client):
         "/accounts/login/", {"username": "peter@initech.example.com", "password": GOOD_PASSWORD}
     )
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.content.decode()
     assert "Confirm your email address first" in body
     assert 'href="/accounts/confirm/resend/"' in body
@@ -298,7 +298,7 @@ def test_wrong_password_is_refused_with_a_message(client, partner_user):
     response = client.post(
         "/accounts/login/", {"username": partner_user.email, "password": "not it"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"don&#x27;t match an account" in response.content
     assert "_auth_user_id" not in client.session
 
@@ -346,7 +346,7 @@ def test_resend_answers_the_same_for_unknown_or_confirmed_addresses(client, part
 
 def test_resend_with_a_malformed_address_is_refused(client):
     response = client.post("/accounts/confirm/resend/", {"email": "nope"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert OutboxMessage.objects.count() == 0
 
 
@@ -400,7 +400,7 @@ def test_password_reset_with_a_weak_new_password_is_refused(client, partner_user
     # when
     response = client.post(form_url, {"new_password1": "password", "new_password2": "password"})
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"too common" in response.content
     partner_user.refresh_from_db()
     assert partner_user.check_password(factories.PASSWORD)

@@ -37,7 +37,7 @@ def test_signup_with_hidden_or_lookalike_text_is_refused_next_to_the_field(
     # when
     response = client.post("/accounts/signup/", signup_data(**{field: value}))
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert words in " ".join(response.context["form"].errors[field])
     assert counts() == before
 
@@ -48,7 +48,7 @@ def test_a_fullwidth_copy_of_a_taken_address_is_the_same_account(client, partner
     response = client.post(
         "/accounts/signup/", signup_data(email="owner@\uff41\uff43\uff4d\uff45.example.com")
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already exists" in " ".join(response.context["form"].errors["email"])
     assert counts() == before
 
@@ -97,8 +97,8 @@ def fail(client, email="owner@acme.example.com", times=1, **extra):
 def test_after_five_failures_the_account_is_refused_even_with_the_right_password(
     client, partner_user
 ):
-    # given five wrong passwords for this address, each an ordinary 400
-    assert fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT).status_code == 400
+    # given five wrong passwords for this address, each an ordinary 422
+    assert fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT).status_code == 422
     # when the right password comes next
     response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
     # then it is refused like a wrong one: the guess can't be told right from wrong
@@ -153,7 +153,7 @@ def test_a_right_password_before_the_limit_clears_the_account_count(client, part
     # when more failures come after the success
     response = fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT - 1)
     # then they start from zero
-    assert response.status_code == 400
+    assert response.status_code == 422
     ok = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
     assert ok.status_code == 302
 
@@ -183,6 +183,6 @@ def test_a_password_reset_unlocks_the_account(client, partner_user):
 
 def test_missing_fields_are_not_counted_as_failures(client, partner_user):
     for _ in range(accounts.LOGIN_FAILURES_PER_ACCOUNT + 1):
-        assert client.post(LOGIN, {"username": partner_user.email}).status_code == 400
+        assert client.post(LOGIN, {"username": partner_user.email}).status_code == 422
     response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
     assert response.status_code == 302

@@ -32,7 +32,7 @@ def test_integration_names_that_hide_or_imitate_are_refused(
     # when
     response = partner_client.post("/partner/integrations/new/", {"name": name, "mode": "cloud"})
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = " ".join(response.context["form"].errors["name"])
     assert words in errors
     assert snapshot() == before
@@ -45,7 +45,7 @@ def test_a_fullwidth_copy_of_a_taken_name_is_refused_as_taken(partner_client, in
         "/partner/integrations/new/",
         {"name": "\uff21\uff43\uff4d\uff45 \uff25\uff56\uff45\uff4e\uff54\uff53", "mode": "cloud"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "already exists" in " ".join(response.context["form"].errors["name"])
     assert snapshot() == before
 
@@ -73,7 +73,7 @@ def test_the_owner_cannot_give_the_company_a_name_that_hides_text(
     # when
     response = partner_client.post("/partner/profile/", data)
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert words in " ".join(response.context["form"].errors[field])
     assert Partner.objects.get(pk=partner.pk).name == "Acme Analytics"
     assert AuditLog.objects.count() == audits

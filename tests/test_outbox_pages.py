@@ -301,7 +301,7 @@ def test_a_kind_that_is_not_offered_is_refused_and_nothing_changes(
     # when
     response = partner_client.post("/partner/notifications/", {"receive": [kind]})
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"{kind} is not one of the available choices" in response.content.decode()
     partner_user.refresh_from_db()
     assert partner_user.email_opt_outs == []

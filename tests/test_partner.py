@@ -147,7 +147,7 @@ def test_device_mode_mobile_is_refused_with_the_plugin_advice(partner_client):
         "/partner/integrations/new/", {"name": "Acme Mobile", "mode": "device-mobile"}
     )
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.context["form"].errors["mode"] == [MOBILE_REFUSAL]
     assert b"plugin" in response.content
     assert b'value="Acme Mobile"' in response.content
@@ -168,7 +168,7 @@ def test_registering_with_bad_input_names_the_field_and_changes_nothing(
 ):
     before = snapshot()
     response = partner_client.post("/partner/integrations/new/", data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors[field])
     assert snapshot() == before
 
@@ -226,7 +226,7 @@ def test_profile_with_an_unsafe_website_is_refused(partner_client):
     response = partner_client.post(
         "/partner/profile/", {"name": "Acme", "website": "javascript:alert(1)"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "https://" in " ".join(response.context["form"].errors["website"])
     assert snapshot() == before
 
@@ -292,7 +292,7 @@ def test_accepting_on_a_stale_profile_page_is_refused(client, partner_member, in
         {"accept_partner_program": "on", "accept_privacy": "on", "agreements_shown": shown},
     )
     # then
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"The agreements changed while this page was open" in response.content
     assert b"version 2031-03" in response.content
     assert snapshot() == before

@@ -200,7 +200,7 @@ def test_roll_back_without_a_reason_shows_the_error_next_to_the_field(
     response = staff_client.post(
         f"/staff/integrations/{integration.pk}/roll-back/", {"expected_stage": "build"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.context["roll_back_form"].errors["reason"] == [
         "Say why the integration goes back a stage."
     ]

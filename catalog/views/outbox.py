@@ -8,11 +8,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog import permissions
-from catalog.errors import ApplicationError
+from catalog.errors import PAGE_KINDS, ApplicationError, Invalid
 from catalog.forms.outbox import NotificationPreferencesForm, OutboxFilterForm
 from catalog.notifications import Kind
 from catalog.services import outbox as outbox_service
 from catalog.views.access import staff_page
+from catalog.views.refusals import at_fields
 
 PAGE_SIZE = 50
 
@@ -55,6 +56,8 @@ def staff_outbox_retry(request, pk: int):
     try:
         message = outbox_service.outbox_retry(message_id=pk, actor=request.user)
     except ApplicationError as error:
+        if isinstance(error, PAGE_KINDS):
+            raise
         return _outbox_page(request, refusal=error, status=error.status)
     messages.success(request, f"The message to {message.recipient} is queued again.")
     target = request.POST.get("next", "")
@@ -77,11 +80,11 @@ def email_preferences(request):
                     actor=user, receive=form.cleaned_data["receive"]
                 )
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                at_fields(form, error)
             else:
                 messages.success(request, "Your email choices are saved.")
                 return redirect("partner_notifications")
-        status = 400
+        status = Invalid.status
     return render(
         request,
         "catalog/outbox/preferences.html",

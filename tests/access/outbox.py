@@ -58,7 +58,7 @@ ROWS = [
     Row(
         "email-preferences-mandatory",
         lambda w: "/partner/notifications/",
-        {"partner": 400, "staff": 400},
+        {"partner": 422, "staff": 422},
         method="post",
         data=lambda w: {"receive": ["security"]},
     ),

@@ -32,14 +32,14 @@ ROWS = [
     Row(
         "signup-invalid",
         lambda w: "/accounts/signup/",
-        {"anonymous": 400},
+        {"anonymous": 422},
         method="post",
         data=lambda w: {"company_name": "Initech", "email": "not-an-address"},
     ),
     Row(
         "login-wrong-password",
         lambda w: "/accounts/login/",
-        {"anonymous": 400},
+        {"anonymous": 422},
         method="post",
         data=lambda w: {"username": "owner@acme.example.com", "password": "wrong password"},
     ),
@@ -59,7 +59,7 @@ ROWS = [
     Row(
         "partner-profile-bad-website",
         lambda w: "/partner/profile/",
-        {**PARTNER_ONLY, "partner": 400, "member": 302, "other_partner": 400},
+        {**PARTNER_ONLY, "partner": 422, "member": 302, "other_partner": 422},
         method="post",
         data=lambda w: {"name": "Acme", "website": "javascript:alert(1)"},
         notes="a member's company fields are disabled: the post is ignored, nothing changes",
@@ -68,7 +68,7 @@ ROWS = [
     Row(
         "integration-create-mobile",
         lambda w: "/partner/integrations/new/",
-        {**PARTNER_ONLY, "partner": 400, "member": 400, "other_partner": 400},
+        {**PARTNER_ONLY, "partner": 422, "member": 422, "other_partner": 422},
         method="post",
         data=lambda w: {"name": "Acme Mobile", "mode": "device-mobile"},
     ),
@@ -109,14 +109,14 @@ ROWS = [
     Row(
         "staff-promote-bad-stage",
         lambda w: f"/staff/integrations/{w.integration.pk}/promote/",
-        staff_page(400),
+        staff_page(422),
         method="post",
         data=lambda w: {"expected_stage": "launched"},
     ),
     Row(
         "staff-roll-back-no-reason",
         lambda w: f"/staff/integrations/{w.integration.pk}/roll-back/",
-        staff_page(400),
+        staff_page(422),
         method="post",
         data=lambda w: {"expected_stage": "signup", "reason": "  "},
     ),
