@@ -4,32 +4,43 @@ Only what the public pages show: no support email, no partner, nothing about the
 Errors are JSON too: ``{"error": "..."}`` with 400 (bad parameter) or 404.
 """
 
+from functools import wraps
+
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from catalog.errors import ApplicationError, BadRequest, NotFound
 from catalog.listing import listing_for
-from catalog.views.public import (
-    MAX_SEARCH,
-    cached_public_response,
-    category_by_slug,
-    public_integration,
-    public_integrations,
-)
+from catalog.selectors.public import category_by_slug, public_integration, public_integrations
+from catalog.views.public import MAX_SEARCH, cached_public_response
+from catalog.views.refusals import refusal_json
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
-def _json(data, status=200) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+def _json(data) -> JsonResponse:
+    return _public(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+
+
+def _public(response):
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _error(message: str, status: int = 400) -> JsonResponse:
-    return _json({"error": message}, status=status)
+def public_json(view):
+    """A public API response: readable from any origin, refusals as the API's JSON error."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as error:
+            return _public(refusal_json(error))
+
+    return wrapper
 
 
 def _absolute(request, url: str) -> str:
@@ -51,48 +62,43 @@ def _entry(request, integration) -> dict:
     }
 
 
-def _positive_int(request, name: str, default: int, maximum: int | None = None):
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
     raw = request.GET.get(name)
     if raw is None or raw == "":
-        return default, None
+        return default
     try:
         value = int(raw)
     except ValueError:
-        return None, f"'{name}' must be a whole number, got '{raw[:40]}'."
+        raise BadRequest(f"'{name}' must be a whole number, got '{raw[:40]}'.") from None
     if value < 1:
-        return None, f"'{name}' must be at least 1, got {value}."
+        raise BadRequest(f"'{name}' must be at least 1, got {value}.")
     if maximum is not None and value > maximum:
-        return None, f"'{name}' must be at most {maximum}, got {value}."
-    return value, None
+        raise BadRequest(f"'{name}' must be at most {maximum}, got {value}.")
+    return value
 
 
 @require_safe
 @cached_public_response
+@public_json
 def api_catalog(request):
-    page_number, error = _positive_int(request, "page", 1)
-    if error:
-        return _error(error)
-    page_size, error = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    if error:
-        return _error(error)
+    page_number = _positive_int(request, "page", 1)
+    page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     search = " ".join(request.GET.get("q", "").split())
     if len(search) > MAX_SEARCH:
-        return _error(f"'q' must be at most {MAX_SEARCH} characters.")
+        raise BadRequest(f"'q' must be at most {MAX_SEARCH} characters.")
     category = None
     category_slug = request.GET.get("category", "").strip()
     if category_slug:
         category = category_by_slug(category_slug)
         if category is None:
-            return _error(f"There is no category '{category_slug[:60]}'.", status=400)
+            raise BadRequest(f"There is no category '{category_slug[:60]}'.")
     paginator = Paginator(
         public_integrations(search=search, category=category),
         page_size,
         allow_empty_first_page=True,
     )
     if page_number > paginator.num_pages:
-        return _error(
-            f"Page {page_number} is past the last page ({paginator.num_pages}).", status=404
-        )
+        raise NotFound(f"Page {page_number} is past the last page ({paginator.num_pages}).")
     page = paginator.page(page_number)
 
     def link(number):
@@ -116,9 +122,10 @@ def api_catalog(request):
 
 @require_safe
 @cached_public_response
+@public_json
 def api_catalog_detail(request, slug: str):
     try:
         integration = public_integration(slug=slug)
-    except Http404:
-        return _error(f"No public integration with slug '{slug[:60]}'.", status=404)
+    except NotFound:
+        raise NotFound(f"No public integration with slug '{slug[:60]}'.") from None
     return _json(_entry(request, integration))

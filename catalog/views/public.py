@@ -1,12 +1,10 @@
 """Public catalog pages: anyone may read them; they never show partner data or support emails.
 
-The reads live here (``public_integrations`` and friends) because the HTML pages and the JSON API
-(``catalog/views/api.py``) share them. Each list costs a fixed number of queries however large
-the catalog: one count, one page, one for the page's screenshots.
+The reads are in ``catalog/selectors/public.py``, shared with the JSON API
+(``catalog/views/api.py``).
 """
 
 import hashlib
-from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -14,20 +12,23 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from catalog.listing import listing_for, with_listing_data
+from catalog.listing import listing_for
 from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
+from catalog.selectors.public import (
+    NEW_DAYS,
+    category_by_slug,
+    new_integrations,
+    public_integration,
+    public_integrations,
+)
 from catalog.services.beta import platform_url
 
 PAGE_SIZE = 24
-NEW_DAYS = 90
 MAX_SEARCH = 100
 # Rendered public responses are reused for this long at most; any change to a public
 # integration (stage, approved metadata, import) changes the version and so the key at once.
@@ -96,43 +97,6 @@ def cached_public_response(view):
         return response
 
     return wrapper
-
-
-def public_integrations(*, search: str = "", category: Category | None = None) -> QuerySet:
-    qs = with_listing_data(Integration.objects.filter(stage=Stage.PUBLIC)).order_by("name", "pk")
-    if search:
-        qs = qs.filter(name__icontains=search)
-    if category is not None:
-        # Imported entries may list more categories than two; they are kept by name in a JSON
-        # list, matched here as the quoted name inside its text (works on SQLite and PostgreSQL).
-        qs = qs.annotate(
-            extra_categories_text=Cast("live_metadata__extra_categories", TextField())
-        ).filter(
-            Q(live_metadata__primary_category=category)
-            | Q(live_metadata__secondary_category=category)
-            | Q(extra_categories_text__contains=f'"{category.name}"')
-        )
-    return qs
-
-
-def new_integrations(*, now=None) -> QuerySet:
-    since = (now or timezone.now()) - timedelta(days=NEW_DAYS)
-    return (
-        public_integrations()
-        .filter(public_since__gte=since)
-        .order_by("-public_since", "name", "pk")
-    )
-
-
-def public_integration(*, slug: str) -> Integration:
-    try:
-        return public_integrations().get(slug=slug)
-    except Integration.DoesNotExist:
-        raise Http404("No public integration with that name.") from None
-
-
-def category_by_slug(slug: str) -> Category | None:
-    return Category.objects.filter(slug=slug).first()
 
 
 def _page(request, queryset):
