@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
@@ -332,30 +332,6 @@ def _why_not_resendable(message: OutboxMessage) -> str:
         f"The message to {message.recipient} can't be sent again: it contained a private link, "
         f"so its text was removed when delivery failed for good. {instead}"
     )
-
-
-# --- Reads for the staff pages (selectors.py is shared; the outbox's reads live with it) --------
-
-
-def outbox_messages(
-    *, status: str = "", integration_id: int | None = None, search: str = ""
-) -> QuerySet[OutboxMessage]:
-    qs = OutboxMessage.objects.select_related("integration").order_by("-created_at", "-id")
-    if status:
-        qs = qs.filter(status=status)
-    if integration_id:
-        qs = qs.filter(integration_id=integration_id)
-    if search:
-        qs = qs.filter(Q(recipient__icontains=search) | Q(subject__icontains=search))
-    return qs
-
-
-def outbox_counts() -> dict[str, int]:
-    rows = OutboxMessage.objects.values("status").annotate(n=Count("id")).order_by()
-    counts = {status: 0 for status in Status.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    counts["all"] = sum(counts.values())
-    return counts
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from catalog import permissions
 from catalog.errors import PAGE_KINDS, ApplicationError, Invalid
 from catalog.forms.outbox import NotificationPreferencesForm, OutboxFilterForm
 from catalog.notifications import Kind
+from catalog.selectors import outbox as outbox_selectors
 from catalog.services import outbox as outbox_service
 from catalog.views.access import staff_page
 from catalog.views.refusals import at_fields
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 def _outbox_page(request, *, refusal: ApplicationError | None = None, status: int = 200):
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    messages_qs = outbox_service.outbox_messages(
+    messages_qs = outbox_selectors.outbox_messages(
         status=filters.get("status") or "",
         integration_id=filters.get("integration"),
         search=filters.get("q") or "",
@@ -35,7 +36,7 @@ def _outbox_page(request, *, refusal: ApplicationError | None = None, status: in
         {
             "form": form,
             "page": page,
-            "counts": outbox_service.outbox_counts(),
+            "counts": outbox_selectors.outbox_counts(),
             "current_status": filters.get("status") or "",
             "query": query.urlencode(),
             "can_retry": request.user.has_perm(permissions.RETRY_OUTBOX),
