@@ -12,11 +12,7 @@ from catalog.notifications import Kind, notify, partner_recipients
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
 from catalog.validation.characters import hidden_text_problem
-
-MOBILE_REFUSAL = (
-    "Device-mode mobile destinations can't be built by partners. Build a cloud-mode "
-    "destination, and a mobile plugin if you need data from the device (such as a session ID)."
-)
+from catalog.validation.spec import MOBILE_REFUSAL
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
