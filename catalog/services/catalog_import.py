@@ -294,7 +294,7 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
     slug_for_name = {
         name.lower(): slug for name, slug in Integration.objects.values_list("name", "slug")
     }
-    to_create: list[tuple[Integration, dict]] = []
+    to_create: list[tuple[Integration, _Desired]] = []
     for entry in entries:
         slug = entry["slug"]
         wanted = _desired(entry, categories_by_name)
@@ -321,7 +321,7 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
                 stage_changed_at=now,
                 **wanted.integration,
             )
-            to_create.append((integration, wanted.revision))
+            to_create.append((integration, wanted))
             slug_for_name[name.lower()] = slug
             continue
         if _update(current, wanted, now=now, actor=actor):
@@ -330,6 +330,13 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
         else:
             report.unchanged.append(slug)
 
+    report.created.extend(_create_imported(to_create, now=now, actor=actor))
+    return report
+
+
+def _create_imported(to_create: list[tuple[Integration, _Desired]], *, now, actor) -> list[str]:
+    """Insert the new imported integrations with their first (live) revision in a few bulk
+    statements, audit each, and return their slugs."""
     created = Integration.objects.bulk_create([i for i, _ in to_create], batch_size=200)
     if created and created[0].pk is None:  # backends that don't return keys
         by_slug = dict(
@@ -339,7 +346,7 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
             integration.pk = integration.id = by_slug[integration.slug]
     revisions = MetadataRevision.objects.bulk_create(
         [
-            _new_revision(integration, 1, wanted, now)
+            _new_revision(integration, 1, wanted.revision, now)
             for integration, (_, wanted) in zip(created, to_create, strict=True)
         ],
         batch_size=200,
@@ -356,7 +363,6 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
         integration.live_metadata = revision
     Integration.objects.bulk_update(created, ["live_metadata"], batch_size=200)
     for integration in created:
-        report.created.append(integration.slug)
         audit_record(
             action=Action.INTEGRATION_IMPORTED,
             actor=actor,
@@ -368,7 +374,7 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
                 "grandfathered_reasons": integration.grandfathered_reasons,
             },
         )
-    return report
+    return [integration.slug for integration in created]
 
 
 def _update(integration: Integration, wanted: _Desired, *, now, actor) -> bool:
