@@ -1,9 +1,12 @@
 """Request middleware of the catalog app."""
 
+import ipaddress
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.utils import timezone
+
+from catalog.client import client_ip
 
 
 def platform_time_zone(get_response):
@@ -24,5 +27,43 @@ def platform_time_zone(get_response):
             return get_response(request)
         finally:
             timezone.deactivate()
+
+    return middleware
+
+
+PROBE_PATHS = ("/healthz", "/readyz")
+
+
+def is_probe_address(address: str | None) -> bool:
+    """Loopback, or an address or network in ``HEALTH_PROBE_ADDRESSES``."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if ip.is_loopback:
+        return True
+    for allowed in settings.HEALTH_PROBE_ADDRESSES:
+        try:
+            if ip in ipaddress.ip_network(allowed, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def health_probes(get_response):
+    """``/healthz`` and ``/readyz`` from loopback or a configured probe address, answered before
+    any other middleware: a load balancer or orchestrator probes the process directly over plain
+    HTTP with its own Host header, so the https redirect and the host check must not apply. From
+    anywhere else they go the usual way."""
+    from catalog.views import health
+
+    views = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+    def middleware(request):
+        view = views.get(request.path.rstrip("/"))
+        if view is not None and is_probe_address(client_ip(request)):
+            return view(request)
+        return get_response(request)
 
     return middleware

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "catalog.middleware.health_probes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +225,9 @@ if not DEBUG:
 # Security headers. The CSP is strict: no inline script or style, nothing from other origins.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# /healthz and /readyz answer plain HTTP from loopback and these addresses or networks (the load
+# balancer's or orchestrator's probes) instead of redirecting them to https.
+HEALTH_PROBE_ADDRESSES = env.list("HEALTH_PROBE_ADDRESSES", default=[])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -38,12 +38,67 @@ def test_readyz_checks_the_database(client):
 
 
 def test_readyz_names_the_failing_part_with_503(client, monkeypatch):
-    monkeypatch.setitem(health.CHECKS, "database", lambda: "OperationalError: connection refused")
+    monkeypatch.setitem(health.CHECKS, "database", lambda: "unreachable")
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
     assert body["failed"] == ["database"]
-    assert "connection refused" in body["checks"]["database"]
+    assert body["checks"]["database"] == "failed: unreachable"
+
+
+def test_readyz_checks_the_cache(client, db):
+    assert client.get("/readyz").json()["checks"]["cache"] == "ok"
+
+
+def test_readyz_names_a_cache_that_does_not_answer_without_the_drivers_words(
+    client, db, monkeypatch
+):
+    # given: the cache server refuses connections, with a message naming its host
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis.internal.example:6379. Refused.")
+
+    monkeypatch.setattr("django.core.cache.backends.locmem.LocMemCache.set", down)
+    # when
+    response = client.get("/readyz")
+    # then
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["cache"]
+    assert body["checks"]["cache"] == "failed: unreachable"
+    assert "redis.internal" not in response.content.decode()
+
+
+def test_readyz_names_a_cache_that_keeps_nothing(client, db, monkeypatch):
+    monkeypatch.setattr("django.core.cache.backends.locmem.LocMemCache.get", lambda *a, **k: None)
+    body = client.get("/readyz").json()
+    assert body["failed"] == ["cache"] and "does not keep values" in body["checks"]["cache"]
+
+
+@pytest.fixture
+def behind_tls(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["portal.example.com"]
+    settings.HEALTH_PROBE_ADDRESSES = ["10.20.0.0/16", "192.0.2.7"]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "10.20.3.4", "192.0.2.7"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_a_plain_http_probe_from_a_probe_address_is_answered_not_redirected(
+    client, db, behind_tls, address, path
+):
+    # an orchestrator probes the pod directly: plain HTTP, its own Host header
+    response = client.get(path, REMOTE_ADDR=address, HTTP_HOST="10.20.3.9:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "10.21.0.1", "not-an-address", ""])
+def test_a_plain_http_probe_from_anywhere_else_goes_the_usual_way(
+    client, db, behind_tls, address
+):
+    response = client.get("/readyz", REMOTE_ADDR=address, HTTP_HOST="portal.example.com")
+    assert response.status_code == 301
+    assert response["Location"] == "https://portal.example.com/readyz"
 
 
 def test_health_endpoints_refuse_posts(client):

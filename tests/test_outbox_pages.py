@@ -348,4 +348,5 @@ def test_readyz_names_storage_that_does_not_answer(client, db, settings, monkeyp
     # then
     assert response.status_code == 503
     assert response.json()["failed"] == ["storage"]
-    assert "Could not connect" in response.json()["checks"]["storage"]
+    assert response.json()["checks"]["storage"] == "failed: unreachable"
+    assert "endpoint URL" not in response.content.decode()
