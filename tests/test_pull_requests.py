@@ -19,6 +19,7 @@ from catalog.models import (
     PullRequest,
     Stage,
 )
+from catalog.selectors import spec as spec_selectors
 from catalog.services import pull_requests as service
 from tests import factories
 from tests.fixtures_spec import make_live
@@ -316,9 +317,13 @@ def test_setting_the_state_of_an_unknown_pull_request_is_a_404(staff_user):
 
 def test_forecast_of_an_open_pull_request_is_for_a_merge_now(partner_user, building):
     pr = record(partner_user, building)
-    forecast = service.forecast_for(pr, now=datetime(2025, 6, 10, 23, 59, tzinfo=LA))
+    forecast = spec_selectors.forecast_for(
+        pull_request=pr, now=datetime(2025, 6, 10, 23, 59, tzinfo=LA)
+    )
     assert forecast.is_estimate and forecast.deploy_date == date(2025, 6, 11)
-    forecast = service.forecast_for(pr, now=datetime(2025, 6, 11, 0, 0, tzinfo=LA))
+    forecast = spec_selectors.forecast_for(
+        pull_request=pr, now=datetime(2025, 6, 11, 0, 0, tzinfo=LA)
+    )
     assert forecast.deploy_date == date(2025, 6, 18)
 
 
@@ -326,7 +331,7 @@ def test_forecast_skips_frozen_wednesdays_from_the_database(partner_user, buildi
     FreezeDate.objects.create(date=date(2025, 6, 11), reason="Summit")
     FreezeDate.objects.create(date=date(2025, 6, 18), reason="Summit")
     pr = record(partner_user, building)
-    forecast = service.forecast_for(pr, now=datetime(2025, 6, 9, 9, tzinfo=LA))
+    forecast = spec_selectors.forecast_for(pull_request=pr, now=datetime(2025, 6, 9, 9, tzinfo=LA))
     assert forecast.deploy_date == date(2025, 6, 25)
     assert forecast.skipped_freezes == (date(2025, 6, 11), date(2025, 6, 18))
 
@@ -334,9 +339,9 @@ def test_forecast_skips_frozen_wednesdays_from_the_database(partner_user, buildi
 def test_platform_time_zone_is_configurable(settings, partner_user, building):
     pr = record(partner_user, building)
     moment = datetime(2025, 6, 10, 23, 30, tzinfo=LA)  # Wednesday 06:30 in UTC
-    assert service.forecast_for(pr, now=moment).deploy_date == date(2025, 6, 11)
+    assert spec_selectors.forecast_for(pull_request=pr, now=moment).deploy_date == date(2025, 6, 11)
     settings.PLATFORM_TIME_ZONE = "UTC"
-    assert service.forecast_for(pr, now=moment).deploy_date == date(2025, 6, 18)
+    assert spec_selectors.forecast_for(pull_request=pr, now=moment).deploy_date == date(2025, 6, 18)
 
 
 def test_merging_after_approval_moves_an_approved_change_to_its_train(

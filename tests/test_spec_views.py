@@ -160,7 +160,7 @@ def test_a_bad_mapping_is_shown_next_to_its_field_and_nothing_is_saved(partner_c
 
 def test_a_missing_key_is_shown_next_to_it(partner_client, spec_stage):
     response = partner_client.post(url(spec_stage, "spec/"), editor_post(**{"s-0-key": ""}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Give the setting a key" in response.content.decode()
     assert SpecRevision.objects.count() == 0
 
@@ -262,8 +262,8 @@ def test_hostile_uploads_are_refused_clearly_and_nothing_is_saved(
     assert SpecRevision.objects.count() == 0
 
 
-def test_upload_without_a_file_is_a_400(partner_client, spec_stage):
-    assert partner_client.post(url(spec_stage, "spec/upload/"), {}).status_code == 400
+def test_upload_without_a_file_is_a_422(partner_client, spec_stage):
+    assert partner_client.post(url(spec_stage, "spec/upload/"), {}).status_code == 422
 
 
 def test_export_is_the_revision_as_a_json_attachment(partner_client, spec_stage):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
+from catalog.errors import BadRequest, Invalid
 from catalog.models import PullRequest
 from catalog.validation.spec import FIELD_TYPES, MAX_TOTAL_FIELDS, SETTING_TYPES, SpecError
 
@@ -197,6 +198,7 @@ class SpecEditor:
         self.bound = bound
         self.with_identity = with_identity
         self.errors: list[str] = []  # errors about the whole spec (not one field)
+        self.too_many_rows = False  # more rows posted than the page can send
         self._build()
 
     # --- building ---------------------------------------------------------------------------
@@ -304,6 +306,7 @@ class SpecEditor:
             or any(len(rows[k]) > MAX_ROWS for k in ("settings", "actions", "presets"))
             or any(len(a["fields"]) > MAX_ROWS for a in rows["actions"])
         ):
+            editor.too_many_rows = True
             editor.errors.append(
                 f"Too many rows: at most {MAX_ROWS} of each kind, and {MAX_FIELD_ROWS} "
                 "action fields in all."
@@ -564,6 +567,12 @@ class SpecEditor:
             target.full_clean()
         target.add_error(field if field in target.fields else None, error.message)
         return True
+
+    @property
+    def refusal_status(self) -> int:
+        """The status of a page refusing this posted editor: 400 for more rows than the page can
+        send, 422 for entered input that breaks a rule."""
+        return BadRequest.status if self.too_many_rows else Invalid.status
 
     def has_errors(self) -> bool:
         return bool(self.errors) or any(form.errors for form in self._all_forms() if form.is_bound)

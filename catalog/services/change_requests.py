@@ -16,6 +16,7 @@ from catalog.audit import Action
 from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import ChangeRequest, Integration, PullRequest, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.selectors import spec as spec_selectors
 from catalog.services.access import clean_review_comment
 from catalog.services.audit import audit_record
 from catalog.services.pull_requests import canonical_url, deploy_date_for, pull_request_used_by
@@ -62,18 +63,8 @@ class Check:
         return governance.refusals(self.results)
 
 
-def live_definition(integration: Integration) -> dict | None:
-    """What customers run today: the live spec, or the newest approved revision."""
-    if integration.live_spec_id:
-        return integration.live_spec.definition
-    latest = (
-        integration.spec_revisions.filter(status=ReviewStatus.APPROVED).order_by("-number").first()
-    )
-    return latest.definition if latest else None
-
-
 def _baseline(integration: Integration) -> dict:
-    live = live_definition(integration)
+    live = spec_selectors.live_definition(integration=integration)
     if live is None:
         raise Conflict(
             f"{integration.name} has no approved spec on record to compare a change with. "
@@ -97,10 +88,6 @@ def check_change(
     return Check(diff=governance.diff(live, proposed), results=governance.evaluate(proposal))
 
 
-def _pending(integration: Integration) -> ChangeRequest | None:
-    return integration.change_requests.filter(status=ChangeRequest.Status.SUBMITTED).first()
-
-
 @transaction.atomic
 def change_request_submit(
     *,
@@ -118,7 +105,7 @@ def change_request_submit(
             f"{integration.name} isn't live yet ({integration.get_stage_display()}): change its "
             "spec directly on the spec page.",
         )
-    pending = _pending(integration)
+    pending = spec_selectors.pending_change_request(integration=integration)
     if pending is not None:
         raise Conflict(
             f"A change request from {pending.created_at:%Y-%m-%d} is already in review. Wait "

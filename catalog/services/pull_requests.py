@@ -16,7 +16,6 @@ from catalog.audit import Action
 from catalog.errors import BadRequest, Conflict, Invalid, NotFound
 from catalog.models import (
     ChangeRequest,
-    FreezeDate,
     Integration,
     MetadataRevision,
     PullRequest,
@@ -24,6 +23,7 @@ from catalog.models import (
     User,
 )
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.selectors import spec as spec_selectors
 from catalog.services.audit import audit_record
 from catalog.services.spec import check_partner, check_reviewer, lock_integration
 from catalog.validation.urls import parse_pull_request_url
@@ -77,42 +77,11 @@ def pull_request_used_by(url: str, *, exclude_integration_id: int | None) -> lis
 # --- The release train, with the platform's settings and data ---------------------------------
 
 
-def freeze_dates(from_day: date | None = None) -> set[date]:
-    qs = FreezeDate.objects.all()
-    if from_day is not None:
-        qs = qs.filter(date__gte=from_day - timedelta(days=1))
-    return set(qs.values_list("date", flat=True))
-
-
 def deploy_date_for(ready_at: datetime) -> date:
     return release_train.deploy_date(
         ready_at,
         time_zone=settings.PLATFORM_TIME_ZONE,
-        freeze_dates=freeze_dates(ready_at.date()),
-    )
-
-
-def forecast_for(
-    pull_request: PullRequest, *, now: datetime | None = None
-) -> release_train.Forecast:
-    now = now or timezone.now()
-    merged = pull_request.merged_at if pull_request.state == PullRequest.State.MERGED else None
-    return release_train.forecast(
-        now=now,
-        merged_at=merged,
-        approved_at=pull_request.approved_at if merged else None,
-        time_zone=settings.PLATFORM_TIME_ZONE,
-        freeze_dates=freeze_dates((merged or now).date()),
-    )
-
-
-def forecast_if_merged_now(*, now: datetime | None = None) -> release_train.Forecast:
-    now = now or timezone.now()
-    return release_train.forecast(
-        now=now,
-        merged_at=None,
-        time_zone=settings.PLATFORM_TIME_ZONE,
-        freeze_dates=freeze_dates(now.date()),
+        freeze_dates=spec_selectors.freeze_dates(from_day=ready_at.date()),
     )
 
 
@@ -327,7 +296,7 @@ def pull_request_set_state(
     else:
         pull_request.approved_at = None
     pull_request.save(update_fields=["state", "merged_at", "approved_at", "updated_at"])
-    forecast = forecast_for(pull_request, now=now)
+    forecast = spec_selectors.forecast_for(pull_request=pull_request, now=now)
     _update_change_request_dates(pull_request, now=now)
     audit_record(
         action=Action.PULL_REQUEST_STATE_CHANGED,

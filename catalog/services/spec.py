@@ -20,6 +20,7 @@ from catalog.services.access import (
     require_reviewer,
 )
 from catalog.services.audit import audit_record
+from catalog.spec_comments import comment_paths
 from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
 
@@ -188,24 +189,6 @@ def spec_submit(*, actor: User, integration_id: int, number: int) -> SpecRevisio
 
 
 # --- Staff review ------------------------------------------------------------------------------
-
-
-def comment_paths(definition: dict) -> list[tuple[str, str]]:
-    """Where staff may leave a comment: (path, words), in the order of the spec."""
-    paths = [("mode", "Mode"), ("authentication", "Authentication")]
-    for setting in definition.get("settings", []):
-        paths.append((f"settings.{setting['key']}", f"Setting “{setting['key']}”"))
-    for action in definition.get("actions", []):
-        paths.append((f"actions.{action['key']}", f"Action “{action['key']}”"))
-        for item in action.get("fields", []):
-            paths.append(
-                (
-                    f"actions.{action['key']}.fields.{item['key']}",
-                    f"Field “{item['key']}” of “{action['key']}”",
-                )
-            )
-    paths.append(("presets", "Presets"))
-    return paths
 
 
 def _clean_comments(definition: dict, field_comments) -> dict[str, str]:

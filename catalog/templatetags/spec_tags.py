@@ -1,16 +1,9 @@
-"""Template tags of the spec area, for the spec panels on the integration pages."""
+"""Template filters of the spec area. They format values already read; none queries (the
+integration pages' spec panels get ``spec_panel`` from ``catalog.selectors.spec.panel``)."""
 
 from django import template
 
-from catalog.spec import selectors
-
 register = template.Library()
-
-
-@register.simple_tag
-def spec_panel(integration):
-    """``{% spec_panel integration as spec %}``: the latest revision, pull requests, changes."""
-    return selectors.panel(integration)
 
 
 @register.filter

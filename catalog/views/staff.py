@@ -8,6 +8,7 @@ from catalog import permissions, selectors, stages
 from catalog.errors import PAGE_KINDS, ApplicationError, Invalid
 from catalog.forms.staff import BoardSearchForm, PromoteForm, RollBackForm
 from catalog.models import Stage
+from catalog.selectors import spec as spec_selectors
 from catalog.services.integrations import integration_promote, integration_roll_back
 from catalog.views.access import staff_page
 from catalog.views.partner import history_rows
@@ -65,6 +66,7 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
         "promote_form": PromoteForm(initial={"expected_stage": integration.stage}),
         "roll_back_form": RollBackForm(initial={"expected_stage": integration.stage}),
         "refusal": None,
+        "spec_panel": spec_selectors.panel(integration=integration),
     }
     context.update(forms_and_errors)
     return render(request, "catalog/staff/integration.html", context, status=status)

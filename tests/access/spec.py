@@ -107,7 +107,7 @@ ROWS = [
     Row(
         "spec-upload-without-file",
         lambda w: own(w) + "spec/upload/",
-        refused_for_all(400),
+        refused_for_all(422),
         method="post",
         data=lambda w: {},
     ),
@@ -214,7 +214,7 @@ ROWS = [
     Row(
         "staff-pull-request-bad-state",
         lambda w: f"/staff/pull-requests/{w.build_pr.pk}/state/",
-        staff_page(400),
+        staff_page(422),
         method="post",
         data=lambda w: {f"pr{w.build_pr.pk}-state": "closed"},
     ),
