@@ -322,3 +322,19 @@ def test_a_partner_without_a_company_cannot_save(spec_stage):
     with pytest.raises(ApplicationError) as refused:
         service.spec_save(actor=loner, integration_id=spec_stage.pk, definition=acme_definition())
     assert refused.value.status == 403
+
+
+def test_the_spec_reads_import_no_service():
+    import ast
+    from pathlib import Path
+
+    import catalog.selectors.spec as reads
+
+    tree = ast.parse(Path(reads.__file__).read_text())
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("catalog.services")]

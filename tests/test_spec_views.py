@@ -345,6 +345,29 @@ def test_requesting_changes_without_comment_shows_the_error(staff_client, spec_s
     assert SpecRevision.objects.get().status == ReviewStatus.SUBMITTED
 
 
+def test_reviewing_a_revision_already_reviewed_says_so_above_the_page(staff_client, spec_stage):
+    # given a revision another reviewer approved while this page was open
+    make_revision(spec_stage, status="approved")
+    # when
+    response = staff_client.post(
+        f"/staff/integrations/{spec_stage.pk}/spec/r1/", {"decision": "approve", "comment": ""}
+    )
+    # then: a conflict, said as a message (the review form no longer applies)
+    assert response.status_code == 409
+    assert 'class="message message-error"' in response.content.decode()
+    assert "not in review" in response.content.decode()
+
+
+def test_a_comment_on_a_part_not_in_the_spec_is_a_400(staff_client, spec_stage):
+    make_revision(spec_stage, status="submitted")
+    response = staff_client.post(
+        f"/staff/integrations/{spec_stage.pk}/spec/r1/",
+        {"decision": "request_changes", "c:settings.nope": "?"},
+    )
+    assert response.status_code == 400
+    assert SpecRevision.objects.get().status == ReviewStatus.SUBMITTED
+
+
 def test_review_queue_lists_waiting_work_in_few_queries(
     staff_client, django_assert_max_num_queries
 ):
