@@ -7,6 +7,7 @@ from catalog import selectors, stages
 from catalog.client import client_ip
 from catalog.errors import ApplicationError, Invalid
 from catalog.forms.partner import IntegrationForm, ProfileForm
+from catalog.selectors import metadata as metadata_reads
 from catalog.services import accounts
 from catalog.services.integrations import integration_register
 from catalog.views.access import integration_page, partner_page
@@ -126,4 +127,5 @@ def integration_detail(request, integration):
     """The partner's view of one integration; staff with the view permission see it too."""
     context = _row(integration)
     context["history"] = history_rows(selectors.integration_history(integration=integration)[:100])
+    context["metadata_panel"] = metadata_reads.panel(integration=integration)
     return render(request, "catalog/partner/integration.html", context)
