@@ -213,11 +213,9 @@ class MetadataReviewForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
-    def add_error(self, field, error):
+    def refusal_field(self, key):
         """A refused comment on a review key (``logo``) goes next to its box (``comment_logo``)."""
-        if field is not None and f"comment_{field}" in self.fields:
-            field = f"comment_{field}"
-        super().add_error(field, error)
+        return f"comment_{key}" if f"comment_{key}" in self.fields else key
 
     def field_comments(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"comment_{key}", "") for key, _ in REVIEW_FIELDS}
