@@ -93,9 +93,7 @@ def test_a_plain_http_probe_from_a_probe_address_is_answered_not_redirected(
 
 
 @pytest.mark.parametrize("address", ["203.0.113.9", "10.21.0.1", "not-an-address", ""])
-def test_a_plain_http_probe_from_anywhere_else_goes_the_usual_way(
-    client, db, behind_tls, address
-):
+def test_a_plain_http_probe_from_anywhere_else_goes_the_usual_way(client, db, behind_tls, address):
     response = client.get("/readyz", REMOTE_ADDR=address, HTTP_HOST="portal.example.com")
     assert response.status_code == 301
     assert response["Location"] == "https://portal.example.com/readyz"

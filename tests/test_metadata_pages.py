@@ -174,7 +174,7 @@ def test_post_without_an_action_is_a_400_and_changes_nothing(partner_client, int
 def test_oversized_svg_is_refused_before_reading(partner_client, integration):
     big = SimpleUploadedFile("big.svg", b"<svg>" + b" " * (1024 * 1024 + 10))
     response = partner_client.post(url(integration), form_data(logo=big))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "the limit is 1024 KB" in response.content.decode()
     assert MetadataRevision.objects.count() == 0
 

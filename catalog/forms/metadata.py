@@ -213,6 +213,10 @@ class MetadataReviewForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
+    def refusal_field(self, key):
+        """A refused comment on a review key (``logo``) goes next to its box (``comment_logo``)."""
+        return f"comment_{key}" if f"comment_{key}" in self.fields else key
+
     def field_comments(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"comment_{key}", "") for key, _ in REVIEW_FIELDS}
 

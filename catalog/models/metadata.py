@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .spec import ReviewStatus
+from .review import Reviewable
 
 
 def asset_upload_to(instance, filename: str) -> str:
@@ -15,16 +15,13 @@ def asset_upload_to(instance, filename: str) -> str:
     return f"assets/{secrets.token_hex(16)}.{suffix}"
 
 
-class MetadataRevision(models.Model):
+class MetadataRevision(Reviewable):
     """One saved version of an integration's catalog entry."""
 
     integration = models.ForeignKey(
         "catalog.Integration", on_delete=models.CASCADE, related_name="metadata_revisions"
     )
     number = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
-    )
     name = models.CharField(max_length=120, blank=True)
     pr_url = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
@@ -49,13 +46,6 @@ class MetadataRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
-    field_comments = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["integration", "-number"]

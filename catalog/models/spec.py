@@ -2,36 +2,23 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .review import Reviewable, ReviewStatus
 
-class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "In review"
-    APPROVED = "approved", "Approved"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+__all__ = ["ChangeRequest", "FreezeDate", "PullRequest", "ReviewStatus", "SpecRevision"]
 
 
-class SpecRevision(models.Model):
+class SpecRevision(Reviewable):
     """A version of the integration's plan, shaped like a destination definition (JSON)."""
 
     integration = models.ForeignKey(
         "catalog.Integration", on_delete=models.CASCADE, related_name="spec_revisions"
     )
     number = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
-    )
     definition = models.JSONField(default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
-    field_comments = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["integration", "-number"]
@@ -41,6 +28,9 @@ class SpecRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration} spec r{self.number} ({self.status})"
+
+    def review_label(self) -> str:
+        return f"Revision {self.number}"
 
 
 class PullRequest(models.Model):
@@ -81,13 +71,18 @@ class PullRequest(models.Model):
         return self.url
 
 
-class ChangeRequest(models.Model):
-    """A change to a live integration: a new spec revision with its pull request."""
+class ChangeRequest(Reviewable):
+    """A change to a live integration: a new spec revision with its pull request. It is filed
+    in review (``submitted_at`` is when); staff approve or refuse it."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "In review"
         APPROVED = "approved", "Approved"
         REFUSED = "refused", "Refused"
+
+    SUBMITTED = Status.SUBMITTED
+    APPROVED = Status.APPROVED
+    SENT_BACK = Status.REFUSED
 
     integration = models.ForeignKey(
         "catalog.Integration", on_delete=models.CASCADE, related_name="change_requests"
@@ -102,17 +97,13 @@ class ChangeRequest(models.Model):
     video_url = models.URLField(max_length=500, blank=True)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     rule_results = models.JSONField(default=list, blank=True)
     diff = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
     deploy_date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -120,6 +111,9 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Change to {self.integration} ({self.status})"
+
+    def review_label(self) -> str:
+        return "This change request"
 
 
 class FreezeDate(models.Model):

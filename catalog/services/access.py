@@ -1,7 +1,7 @@
 """Checks and locks every area's services share."""
 
 from catalog import permissions
-from catalog.errors import Forbidden, Invalid, NotFound
+from catalog.errors import Forbidden, NotFound
 from catalog.models import Integration, User
 
 
@@ -45,16 +45,3 @@ def can_review(user: User | None) -> bool:
 def require_reviewer(actor: User | None, *, message: str) -> None:
     if not can_review(actor):
         raise Forbidden(message)
-
-
-MAX_COMMENT = 4000
-
-
-def clean_review_comment(comment: str | None, *, required: bool, missing_message: str) -> str:
-    """A reviewer's comment on the whole submission: bounded, and required when sending it back."""
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise Invalid(f"The comment can be at most {MAX_COMMENT} characters.", field="comment")
-    if required and not comment:
-        raise Invalid(missing_message, field="comment")
-    return comment

@@ -17,13 +17,14 @@ from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import ChangeRequest, Integration, PullRequest, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.selectors import spec as spec_selectors
-from catalog.services.access import clean_review_comment
 from catalog.services.audit import audit_record
 from catalog.services.pull_requests import canonical_url, deploy_date_for, pull_request_used_by
+from catalog.services.review import record_decision, review_transition
 from catalog.services.spec import (
     SpecInvalid,
     check_partner,
     check_reviewer,
+    comment_paths,
     lock_integration,
     next_number,
 )
@@ -196,6 +197,28 @@ def change_request_submit(
     return change
 
 
+def _approval_checks(integration: Integration, change: ChangeRequest, *, now) -> None:
+    """At approval: the rules again (things may have changed since submission), then the date
+    the change ships."""
+    check = check_change(
+        integration=integration,
+        live=_baseline(integration),
+        proposed=change.spec_revision.definition,
+        pr_url=change.pr_url,
+        video_url=change.video_url,
+    )
+    if check.refused:
+        raise RulesNowBroken(
+            check.refused,
+            prefix="Since it was submitted, the live spec or another integration changed. ",
+        )
+    change.rule_results = [r.as_dict() for r in check.results]
+    change.diff = check.diff
+    merged = change.pull_request
+    merged_at = merged.merged_at if merged and merged.state == PullRequest.State.MERGED else None
+    change.deploy_date = deploy_date_for(release_train.ready_at(now, merged_at))
+
+
 def _lock_change(change_request_id: int) -> tuple[Integration, ChangeRequest]:
     try:
         integration_id = ChangeRequest.objects.values_list("integration_id", flat=True).get(
@@ -214,62 +237,39 @@ def _lock_change(change_request_id: int) -> tuple[Integration, ChangeRequest]:
 
 @transaction.atomic
 def change_request_review(
-    *, actor: User, change_request_id: int, approve: bool, comment: str = ""
+    *,
+    actor: User,
+    change_request_id: int,
+    approve: bool,
+    comment: str = "",
+    field_comments: dict | None = None,
 ) -> ChangeRequest:
+    """Approve a change (the rules are checked again; it gets a deploy date) or refuse it with a
+    comment, on the whole or on fields of the proposed spec. Its spec revision follows."""
     check_reviewer(actor)
     integration, change = _lock_change(change_request_id)
-    if change.status != ChangeRequest.Status.SUBMITTED:
-        raise Conflict(
-            f"This change request is already {change.get_status_display().lower()}; nothing "
-            "was changed.",
-        )
-    comment = clean_review_comment(
-        comment,
-        required=not approve,
-        missing_message="Say why the change is refused; the partner reads it.",
-    )
-    now = timezone.now()
     revision = change.spec_revision
-    if approve:
-        check = check_change(
-            integration=integration,
-            live=_baseline(integration),
-            proposed=revision.definition,
-            pr_url=change.pr_url,
-            video_url=change.video_url,
-        )
-        if check.refused:
-            raise RulesNowBroken(
-                check.refused,
-                prefix="Since it was submitted, the live spec or another integration changed. ",
-            )
-        change.rule_results = [r.as_dict() for r in check.results]
-        change.diff = check.diff
-        merged = change.pull_request
-        merged_at = (
-            merged.merged_at if merged and merged.state == PullRequest.State.MERGED else None
-        )
-        change.deploy_date = deploy_date_for(release_train.ready_at(now, merged_at))
-    change.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED
-    change.reviewed_by = actor
-    change.reviewed_at = now
-    change.review_comment = comment
-    change.save(
-        update_fields=[
-            "status",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
-            "rule_results",
-            "diff",
-            "deploy_date",
-        ]
+
+    def on_approval(decision) -> list[str]:
+        if not decision.approve:
+            return []
+        _approval_checks(integration, change, now=decision.at)
+        return ["rule_results", "diff", "deploy_date"]
+
+    decision = review_transition(
+        change,
+        actor=actor,
+        approve=approve,
+        comment=comment,
+        field_comments=field_comments,
+        fields=dict(comment_paths(revision.definition)),
+        missing_message="Say why the change is refused; the partner reads it.",
+        locked=True,
+        on_decision=on_approval,
     )
-    revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
-    revision.reviewed_by = actor
-    revision.reviewed_at = now
-    revision.review_comment = comment
-    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    comment = decision.comment
+    # The revision is locked with the integration row (revisions change under it only).
+    revision.save(update_fields=record_decision(revision, decision, actor=actor))
     if approve:
         integration.live_spec = revision
         integration.save(update_fields=["live_spec", "updated_at"])

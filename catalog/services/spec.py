@@ -9,19 +9,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog.audit import Action
-from catalog.errors import BadRequest, Conflict, Invalid, NotFound
+from catalog.errors import Conflict, Invalid, NotFound
 from catalog.models import Integration, ReviewStatus, SpecRevision, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import (
-    MAX_COMMENT,
-    clean_review_comment,
     lock_integration,
     require_partner_user,
     require_reviewer,
 )
 from catalog.services.audit import audit_record
+from catalog.services.review import review_transition
 from catalog.spec_comments import comment_paths
-from catalog.validation.characters import unsafe_in_text
 from catalog.validation.spec import SpecError, validate_definition
 
 
@@ -191,31 +189,6 @@ def spec_submit(*, actor: User, integration_id: int, number: int) -> SpecRevisio
 # --- Staff review ------------------------------------------------------------------------------
 
 
-def _clean_comments(definition: dict, field_comments) -> dict[str, str]:
-    if not field_comments:
-        return {}
-    if not isinstance(field_comments, dict):
-        raise BadRequest("Field comments must be a mapping.")
-    allowed = {path for path, _ in comment_paths(definition)}
-    cleaned = {}
-    for path, text in field_comments.items():
-        text = (text or "").strip() if isinstance(text, str) else ""
-        if not text:
-            continue
-        if path not in allowed:
-            raise BadRequest(f"“{str(path)[:80]}” isn't part of this spec.")
-        if len(text) > MAX_COMMENT:
-            raise Invalid(f"A comment can be at most {MAX_COMMENT} characters.", field=path)
-        problem = unsafe_in_text(text)
-        if problem:
-            raise Invalid(
-                f"A comment contains {problem}, a character that hides or breaks text. Remove it.",
-                field=path,
-            )
-        cleaned[path] = text
-    return cleaned
-
-
 @transaction.atomic
 def spec_review(
     *,
@@ -239,28 +212,20 @@ def spec_review(
         raise Conflict(
             "This revision belongs to a change request; review it on the change request page.",
         )
-    if revision.status != ReviewStatus.SUBMITTED:
-        raise Conflict(
-            f"Revision {revision.number} is {revision.get_status_display().lower()}, not in "
-            "review; nothing was changed.",
-        )
-    comments = _clean_comments(revision.definition, field_comments)
-    comment = clean_review_comment(
-        comment,
-        required=not approve and not comments,
+    old_status = revision.status
+    decision = review_transition(
+        revision,
+        actor=actor,
+        approve=approve,
+        comment=comment,
+        field_comments=field_comments,
+        fields=dict(comment_paths(revision.definition)),
         missing_message=(
             "Say what needs to change: write a comment, on the whole spec or on a field."
         ),
+        locked=True,
     )
-    old_status = revision.status
-    revision.status = ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED
-    revision.reviewed_by = actor
-    revision.reviewed_at = timezone.now()
-    revision.review_comment = comment
-    revision.field_comments = comments
-    revision.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "field_comments"]
-    )
+    comment, comments = decision.comment, decision.field_comments
     if approve:
         integration.live_spec = revision
         integration.save(update_fields=["live_spec", "updated_at"])

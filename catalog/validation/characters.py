@@ -6,6 +6,8 @@
 * ``unsafe_in_name``: names and addresses people are told apart by (company, person, integration,
   email). Also refuses zero-width and other invisible characters and U+FFFD, the replacement
   character a browser's wrongly encoded input turns into.
+* ``unsafe_in_lines``: what ``unsafe_in_name`` refuses, except tab and line breaks: free text that
+  must show exactly what it says, such as a reviewer's comments.
 * ``mixed_scripts``: Latin mixed with Cyrillic or Greek letters in one word-set, the usual way to
   spell a lookalike of a known name (“Асme” with a Cyrillic А and с).
 
@@ -23,6 +25,7 @@ _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u31
 
 _UNSAFE_TEXT = re.compile(f"[{_CONTROL}{_SURROGATE}{_BIDI}]")
 _UNSAFE_NAME = re.compile(f"[{_CONTROL}{_SURROGATE}{_BIDI}{_INVISIBLE}\t\n\r]")
+_UNSAFE_LINES = re.compile(f"[{_CONTROL}{_SURROGATE}{_BIDI}{_INVISIBLE}]")
 _LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
 
@@ -47,6 +50,11 @@ def unsafe_in_name(text: str) -> str | None:
     return describe(match.group()) if match else None
 
 
+def unsafe_in_lines(text: str) -> str | None:
+    match = _UNSAFE_LINES.search(text or "")
+    return describe(match.group()) if match else None
+
+
 def mixed_scripts(text: str) -> list[str]:
     """The lookalike scripts whose letters ``text`` mixes (``["Latin", "Cyrillic"]``), or []."""
     found = set()
@@ -57,10 +65,13 @@ def mixed_scripts(text: str) -> list[str]:
     return mixed if len(mixed) > 1 else []
 
 
-def hidden_text_problem(text: str, what: str, *, lookalikes: bool = True) -> str | None:
+def hidden_text_problem(
+    text: str, what: str, *, lookalikes: bool = True, lines: bool = False
+) -> str | None:
     """The message for a name or address that hides text, or (with ``lookalikes``) mixes
-    alphabets to imitate one, or None. ``what`` names it for the person (“The name”)."""
-    problem = unsafe_in_name(text)
+    alphabets to imitate one, or None. ``what`` names it for the person (“The name”). With
+    ``lines`` the text may hold tabs and line breaks (a comment), nothing else invisible."""
+    problem = unsafe_in_lines(text) if lines else unsafe_in_name(text)
     if problem:
         return (
             f"{what} contains an invisible or control character ({problem}). "

@@ -20,6 +20,19 @@ TEXT_FIELDS = (
     "support_email",
 )
 MAX_IMAGES = 2
+ASSET_ROLES = ("logo", "mark")
+# Fields staff can comment on, in form order; the partner sees each comment next to its field.
+REVIEW_FIELDS = [
+    ("name", "Name"),
+    ("pr_url", "Pull request link"),
+    ("description", "Description"),
+    ("website", "Website"),
+    ("categories", "Categories"),
+    ("logo", "Logo"),
+    ("mark", "Mark"),
+    ("screenshots", "Screenshots"),
+    ("support_email", "Support email"),
+]
 
 
 @dataclass

@@ -6,16 +6,17 @@ import re
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from catalog import permissions, selectors
-from catalog.errors import ApplicationError, Forbidden
+from catalog.errors import ApplicationError, BadRequest, Forbidden, Invalid, NotFound, Unavailable
 from catalog.forms.metadata import MetadataForm, MetadataReviewForm
 from catalog.listing import LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, MARK_SIZE, listing_for_revision
 from catalog.models import Integration, ReviewStatus
+from catalog.selectors import metadata as reads
 from catalog.services import metadata as svc
 from catalog.validation import text
 from catalog.views.access import integration_page as access_integration_page
@@ -97,7 +98,7 @@ def _field_notes(form, latest, files, errors_pending, warnings) -> list[tuple[st
 
 
 def _form_page(request, integration, *, form=None, warnings=None, refusal="", status=200):
-    latest = svc.latest_revision(integration)
+    latest = reads.latest_revision(integration=integration)
     if form is None:
         form = MetadataForm(integration=integration, latest=latest)
     pending: dict = {}
@@ -116,11 +117,11 @@ def _form_page(request, integration, *, form=None, warnings=None, refusal="", st
         "latest": latest,
         "files": files,
         "live": integration.live_metadata,
-        "in_review": integration.metadata_revisions.filter(status=ReviewStatus.SUBMITTED).first(),
+        "in_review": reads.in_review(integration=integration),
         "review": latest if latest and latest.status == ReviewStatus.CHANGES_REQUESTED else None,
         "sections": _field_notes(form, latest, files, pending, warnings),
         "pending_count": sum(len(v) for v in pending.values()),
-        "revisions": integration.metadata_revisions.select_related("created_by")[:20],
+        "revisions": reads.revisions(integration=integration),
         "can_edit": _can_edit(request.user, integration),
         # One summary in the form, above the fields, rather than a message and an alert.
         "refusal": refusal,
@@ -136,10 +137,12 @@ def partner_metadata(request, integration):
         return _form_page(request, integration)
     if not _can_edit(request.user, integration):
         raise Forbidden("Only the integration's partner users can edit its catalog entry.")
-    latest = svc.latest_revision(integration)
+    latest = reads.latest_revision(integration=integration)
     form = MetadataForm(request.POST, request.FILES, integration=integration, latest=latest)
     if not form.is_valid():
-        return _form_page(request, integration, form=form, status=400)
+        # The page's buttons always send an action: without one the request was made elsewhere.
+        status = BadRequest.status if form.has_error("action") else Invalid.status
+        return _form_page(request, integration, form=form, status=status)
     try:
         revision = svc.metadata_save(
             actor=request.user,
@@ -156,15 +159,11 @@ def partner_metadata(request, integration):
             form=form,
             warnings=error.warnings,
             refusal=error.message,
-            status=422,
+            status=Invalid.status,
         )
     except ApplicationError as error:
-        if error.status == 403:
-            raise
-        if error.status == 404:
-            raise
-        at_fields(form, error)
-        return _form_page(request, integration, form=form, status=error.status)
+        status = at_fields(form, error)
+        return _form_page(request, integration, form=form, status=status)
     if revision.status == ReviewStatus.SUBMITTED:
         messages.success(
             request, f"Revision r{revision.number} is saved and sent to staff for review."
@@ -178,7 +177,10 @@ def partner_metadata(request, integration):
 @require_GET
 def partner_metadata_preview(request, integration):
     number = request.GET.get("revision")
-    revision = svc.revision_for(integration, number) if number else svc.latest_revision(integration)
+    if number:
+        revision = reads.revision_for(integration=integration, number=number)
+    else:
+        revision = reads.latest_revision(integration=integration)
     context = {
         "integration": integration,
         "revision": revision,
@@ -197,7 +199,7 @@ def partner_metadata_preview(request, integration):
 @staff_page(permissions.REVIEW_SUBMISSIONS)
 @require_GET
 def staff_metadata_queue(request):
-    return render(request, "catalog/metadata/staff_queue.html", {"queue": svc.review_queue()[:200]})
+    return render(request, "catalog/metadata/staff_queue.html", {"queue": reads.review_queue()})
 
 
 @staff_page(permissions.REVIEW_SUBMISSIONS)
@@ -205,9 +207,7 @@ def staff_metadata_queue(request):
 def staff_metadata(request, pk: int):
     """The revision to look at: the one in review, else the latest."""
     integration = selectors.integration_for(user=request.user, pk=pk)
-    revision = integration.metadata_revisions.filter(
-        status=ReviewStatus.SUBMITTED
-    ).first() or svc.latest_revision(integration)
+    revision = reads.to_review(integration=integration)
     if revision is None:
         return render(request, "catalog/metadata/staff_none.html", {"integration": integration})
     return redirect("staff_metadata_review", integration.pk, revision.number)
@@ -218,7 +218,7 @@ def _review_page(request, integration, revision, *, form=None, status=200):
     base = live if live is not None and live.pk != revision.pk else None
     problems, warnings = svc.revision_problems(revision)
     form = form or MetadataReviewForm()
-    rows = svc.revision_diff(base, revision)
+    rows = reads.revision_diff(old=base, new=revision)
     for row in rows:
         row["comment_field"] = form[f"comment_{row['key']}"]
     context = {
@@ -239,12 +239,12 @@ def _review_page(request, integration, revision, *, form=None, status=200):
 @require_http_methods(["GET", "POST"])
 def staff_metadata_review(request, pk: int, number: int):
     integration = selectors.integration_for(user=request.user, pk=pk)
-    revision = svc.revision_for(integration, number)
+    revision = reads.revision_for(integration=integration, number=number)
     if request.method == "GET":
         return _review_page(request, integration, revision)
     form = MetadataReviewForm(request.POST)
     if not form.is_valid():
-        return _review_page(request, integration, revision, form=form, status=400)
+        return _review_page(request, integration, revision, form=form, status=Invalid.status)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         svc.metadata_review(
@@ -256,12 +256,8 @@ def staff_metadata_review(request, pk: int, number: int):
             field_comments=form.field_comments(),
         )
     except ApplicationError as error:
-        if error.status == 403:
-            raise
-        if error.status == 404:
-            raise
-        at_fields(form, error)
-        return _review_page(request, integration, revision, form=form, status=error.status)
+        status = at_fields(form, error)
+        return _review_page(request, integration, revision, form=form, status=status)
     if approve:
         messages.success(
             request, f"Revision r{revision.number} is approved and now live in the catalog entry."
@@ -283,9 +279,9 @@ def asset(request, filename: str):
     CSP that forbids everything, so even opened directly nothing in them runs."""
     match = ASSET_NAME.match(filename)
     if not match:
-        raise Http404("No such file.")
+        raise NotFound("No such file.")
     name = f"assets/{filename}"
-    live, owners = svc.asset_owner_ids(name)
+    live, owners = reads.asset_owner_ids(name=name)
     if not live:
         user = request.user
         if not (
@@ -293,7 +289,7 @@ def asset(request, filename: str):
             and user.is_authenticated
             and selectors.integrations_for(user=user).filter(pk__in=owners).exists()
         ):
-            raise Http404("No such file.")
+            raise NotFound("No such file.")
     etag = f'"{filename}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -302,13 +298,9 @@ def asset(request, filename: str):
             with default_storage.open(name, "rb") as fh:
                 content = fh.read()
         except FileNotFoundError:
-            raise Http404("No such file.") from None
+            raise NotFound("No such file.") from None
         except Exception:  # noqa: BLE001 - the store is down: say so, don't 500
-            return HttpResponse(
-                "The file store isn't answering; try again shortly.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+            raise Unavailable("The file store isn't answering; try again shortly.") from None
         response = HttpResponse(content, content_type=ASSET_TYPES[match.group(1)])
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag

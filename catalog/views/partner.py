@@ -7,6 +7,7 @@ from catalog import selectors, stages
 from catalog.client import client_ip
 from catalog.errors import ApplicationError, Invalid
 from catalog.forms.partner import IntegrationForm, ProfileForm
+from catalog.selectors import metadata as metadata_reads
 from catalog.selectors import spec as spec_selectors
 from catalog.services import accounts
 from catalog.services.integrations import integration_register
@@ -128,4 +129,5 @@ def integration_detail(request, integration):
     context = _row(integration)
     context["history"] = history_rows(selectors.integration_history(integration=integration)[:100])
     context["spec_panel"] = spec_selectors.panel(integration=integration)
+    context["metadata_panel"] = metadata_reads.panel(integration=integration)
     return render(request, "catalog/partner/integration.html", context)

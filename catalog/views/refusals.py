@@ -20,10 +20,14 @@ REFUSED_TEMPLATE = "catalog/refused.html"
 
 def at_fields(form, error: ApplicationError) -> int:
     """Every message of ``error`` next to its field of ``form`` (the whole form when the field
-    is not on it). A refusal that has a page of its own is raised again."""
+    is not on it). A form whose fields are named differently from the service's keys maps them
+    with a ``refusal_field(key)`` method. A refusal that has a page of its own is raised again."""
     if isinstance(error, PAGE_KINDS):
         raise error
+    field_for = getattr(form, "refusal_field", None)
     for field, field_messages in error.errors.items():
+        if field_for is not None:
+            field = field_for(field)
         target = field if field in form.fields else None
         for message in field_messages:
             form.add_error(target, message)

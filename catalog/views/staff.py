@@ -8,6 +8,7 @@ from catalog import permissions, selectors, stages
 from catalog.errors import PAGE_KINDS, ApplicationError, Invalid
 from catalog.forms.staff import BoardSearchForm, PromoteForm, RollBackForm
 from catalog.models import Stage
+from catalog.selectors import metadata as metadata_reads
 from catalog.selectors import spec as spec_selectors
 from catalog.services.integrations import integration_promote, integration_roll_back
 from catalog.views.access import staff_page
@@ -62,6 +63,7 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
         "next_stage": stages.NEXT.get(integration.stage),
         "previous_stage": stages.PREVIOUS.get(integration.stage),
         "history": history_rows(selectors.integration_history(integration=integration)),
+        "metadata_panel": metadata_reads.panel(integration=integration),
         "can_move": request.user.has_perm(permissions.PROMOTE_INTEGRATION),
         "promote_form": PromoteForm(initial={"expected_stage": integration.stage}),
         "roll_back_form": RollBackForm(initial={"expected_stage": integration.stage}),
