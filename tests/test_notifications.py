@@ -69,7 +69,7 @@ def test_refused_promotion_writes_no_row(
     django_capture_on_commit_callbacks, integration, staff_user
 ):
     # given: the sign-up gate does not hold (no agreements accepted)
-    from catalog.services.errors import ApplicationError
+    from catalog.errors import ApplicationError
 
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
