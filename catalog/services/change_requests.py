@@ -89,6 +89,70 @@ def check_change(
     return Check(diff=governance.diff(live, proposed), results=governance.evaluate(proposal))
 
 
+def _check_can_file(integration: Integration) -> None:
+    if not integration.is_live:
+        raise Conflict(
+            f"{integration.name} isn't live yet ({integration.get_stage_display()}): change its "
+            "spec directly on the spec page.",
+        )
+    pending = spec_selectors.pending_change_request(integration=integration)
+    if pending is not None:
+        raise Conflict(
+            f"A change request from {pending.created_at:%Y-%m-%d} is already in review. Wait "
+            "for its review before filing another.",
+        )
+
+
+def _clean_proposal(integration: Integration, definition, *, video_url: str, summary: str):
+    """The proposed spec (a spec without a name or slug keeps the integration's; a different
+    one is a rename), the video link and the summary, each checked."""
+    if isinstance(definition, dict):
+        definition = {
+            **definition,
+            "name": definition.get("name") or integration.name,
+            "slug": definition.get("slug") or integration.slug,
+        }
+    proposed, errors = validate_definition(definition, for_submit=True)
+    if errors:
+        raise SpecInvalid(errors)
+    video_url = (video_url or "").strip()
+    if video_url:
+        problem = check_video_url(video_url)
+        if problem:
+            raise Invalid(problem.message, field="video_url")
+    summary = (summary or "").strip()
+    if len(summary) > MAX_SUMMARY:
+        raise Invalid(f"The summary can be at most {MAX_SUMMARY} characters.", field="summary")
+    return proposed, video_url, summary
+
+
+def _code_pull_request(
+    integration: Integration, *, url: str, summary: str, actor: User, now
+) -> PullRequest:
+    """The integration's code pull request with this link, recorded now if it is new."""
+    pull_request = integration.pull_requests.filter(
+        url__iexact=url, kind=PullRequest.Kind.CODE
+    ).first()
+    if pull_request is not None:
+        return pull_request
+    pull_request = PullRequest.objects.create(
+        integration=integration,
+        kind=PullRequest.Kind.CODE,
+        url=url,
+        description=summary,
+        created_by=actor,
+        created_at=now,
+    )
+    audit_record(
+        action=Action.PULL_REQUEST_RECORDED,
+        actor=actor,
+        integration=integration,
+        target=pull_request,
+        new_value={"kind": PullRequest.Kind.CODE, "url": url, "change_request": True},
+    )
+    return pull_request
+
+
 @transaction.atomic
 def change_request_submit(
     *,
@@ -101,39 +165,17 @@ def change_request_submit(
 ) -> ChangeRequest:
     integration = lock_integration(integration_id)
     check_partner(actor, integration)
-    if not integration.is_live:
-        raise Conflict(
-            f"{integration.name} isn't live yet ({integration.get_stage_display()}): change its "
-            "spec directly on the spec page.",
-        )
-    pending = spec_selectors.pending_change_request(integration=integration)
-    if pending is not None:
-        raise Conflict(
-            f"A change request from {pending.created_at:%Y-%m-%d} is already in review. Wait "
-            "for its review before filing another.",
-        )
-    if isinstance(definition, dict):
-        # A spec without a name or slug keeps the integration's; a different one is a rename.
-        definition = {
-            **definition,
-            "name": definition.get("name") or integration.name,
-            "slug": definition.get("slug") or integration.slug,
-        }
-    proposed, errors = validate_definition(definition, for_submit=True)
-    if errors:
-        raise SpecInvalid(errors)
+    _check_can_file(integration)
+    proposed, video_url, summary = _clean_proposal(
+        integration, definition, video_url=video_url, summary=summary
+    )
     pr_url = canonical_url(pr_url, PullRequest.Kind.CODE, field="pr_url")
-    video_url = (video_url or "").strip()
-    if video_url:
-        problem = check_video_url(video_url)
-        if problem:
-            raise Invalid(problem.message, field="video_url")
-    summary = (summary or "").strip()
-    if len(summary) > MAX_SUMMARY:
-        raise Invalid(f"The summary can be at most {MAX_SUMMARY} characters.", field="summary")
-    live = _baseline(integration)
     check = check_change(
-        integration=integration, live=live, proposed=proposed, pr_url=pr_url, video_url=video_url
+        integration=integration,
+        live=_baseline(integration),
+        proposed=proposed,
+        pr_url=pr_url,
+        video_url=video_url,
     )
     if check.refused:
         raise RulesBroken(check.refused)
@@ -147,29 +189,12 @@ def change_request_submit(
         created_at=now,
         submitted_at=now,
     )
-    pull_request = integration.pull_requests.filter(
-        url__iexact=pr_url, kind=PullRequest.Kind.CODE
-    ).first()
-    if pull_request is None:
-        pull_request = PullRequest.objects.create(
-            integration=integration,
-            kind=PullRequest.Kind.CODE,
-            url=pr_url,
-            description=summary,
-            created_by=actor,
-            created_at=now,
-        )
-        audit_record(
-            action=Action.PULL_REQUEST_RECORDED,
-            actor=actor,
-            integration=integration,
-            target=pull_request,
-            new_value={"kind": PullRequest.Kind.CODE, "url": pr_url, "change_request": True},
-        )
     change = ChangeRequest.objects.create(
         integration=integration,
         spec_revision=revision,
-        pull_request=pull_request,
+        pull_request=_code_pull_request(
+            integration, url=pr_url, summary=summary, actor=actor, now=now
+        ),
         pr_url=pr_url,
         video_url=video_url,
         summary=summary,
@@ -177,6 +202,7 @@ def change_request_submit(
         diff=check.diff,
         created_by=actor,
         created_at=now,
+        submitted_at=now,
     )
     audit_record(
         action=Action.CHANGE_REQUEST_SUBMITTED,
