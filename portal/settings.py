@@ -161,10 +161,34 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Portal <partners@localhost>")
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 
+
+def _cache(url: str, location: str, **extra) -> dict:
+    """A cache from a URL; Redis through the degrading backend (an outage is a miss, never an
+    error: ``catalog/cache_backends.py``); an in-process cache of ``location`` without a URL."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": location,
+            "OPTIONS": {"MAX_ENTRIES": 100_000 if location.endswith("throttle") else 300},
+            **extra,
+        }
+    config = env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "catalog.cache_backends.DegradingRedisCache"
+    return {**config, **extra}
+
+
+_CACHE_URL = env.str("CACHE_URL", default="")
+# "default" holds pages and lookups, which may be evicted; "throttle" holds the abuse counters
+# (log-in, reset email, beta tokens), which page caching must never push out: its own in-process
+# store under ``make run``, its own Redis database (or the same server) in production.
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://portal")
-    if env.str("CACHE_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    "default": _cache(_CACHE_URL, "portal"),
+    "throttle": _cache(
+        env.str("THROTTLE_CACHE_URL", default="") or _CACHE_URL,
+        "portal-throttle",
+        KEY_PREFIX="throttle",
+    ),
 }
 
 # Celery: without a broker every task runs eagerly inside the request, so `make run` needs nothing.

@@ -3,6 +3,7 @@ the input was accepted, or the behaviour missing, before its fix."""
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from catalog.models import OutboxMessage, User
@@ -108,6 +109,19 @@ def test_after_five_failures_the_account_is_refused_even_with_the_right_password
     assert "Too many failed log-ins for this account" in body
     assert "reset your password" in body
     assert "_auth_user_id" not in client.session
+
+
+def test_flooding_the_page_cache_does_not_reset_the_log_in_count(client, partner_user):
+    # given four wrong passwords
+    fail(client, times=accounts.LOGIN_FAILURES_PER_ACCOUNT - 1)
+    # when an attacker fills the page cache with distinct query strings (more than it holds)
+    anonymous = Client()
+    for n in range(400):
+        assert anonymous.get(f"/api/v1/catalog/?flush={n}").status_code == 200
+    # then the counters, in their own store, are still there: the fifth failure locks
+    fail(client)
+    response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
+    assert response.status_code == 429
 
 
 def test_the_account_throttle_ignores_case_and_spaces_in_the_address(client, partner_user):

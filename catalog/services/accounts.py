@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from catalog import stages
+from catalog import stages, throttle
 from catalog.audit import Action
 from catalog.errors import BadRequest, Forbidden, Gone, Invalid
 from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
@@ -240,7 +239,7 @@ def email_confirmation_resend(*, email: str) -> bool:
     user = User.objects.filter(email=email, is_active=True, email_confirmed_at__isnull=True).first()
     if user is None:
         return False
-    if not cache.add(f"confirm-resend:{email}", 1, timeout=RESEND_INTERVAL_SECONDS):
+    if not throttle.first_in(f"confirm-resend:{email}", seconds=RESEND_INTERVAL_SECONDS):
         return False
     _send_confirmation(user=user, event=Action.USER_CONFIRMATION_SENT)
     return True
@@ -253,7 +252,7 @@ def password_reset_send(*, user: User) -> bool:
     """The reset email goes through the outbox like every other email. The link uses
     ``SITE_URL``, never the request's Host header. At most one email per address a minute, so
     the form can't be used to flood someone's inbox."""
-    if not cache.add(f"password-reset:{user.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
+    if not throttle.first_in(f"password-reset:{user.pk}", seconds=RESEND_INTERVAL_SECONDS):
         return False
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -279,8 +278,8 @@ def password_reset_send(*, user: User) -> bool:
 
 # Failed log-ins counted per typed address (whether or not it has an account, so the answer
 # doesn't tell) and per client address, in fixed windows. Past a limit every log-in from there
-# is refused, right password or not, until the window ends. The counters live in Django's
-# cache: configure a shared one (CACHE_URL) when more than one web process runs.
+# is refused, right password or not, until the window ends. The counters live in the throttle
+# store (``catalog/throttle.py``): configure a shared one when more than one web process runs.
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 30
@@ -310,7 +309,7 @@ def login_throttle(
     minutes = -(-retry_after // 60)
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     for key, limit, kind in _login_counters(email=email, ip_address=ip_address, now=now):
-        if (cache.get(key) or 0) >= limit:
+        if throttle.count(key) >= limit:
             if kind == "account":
                 message = (
                     f"Too many failed log-ins for this account. Wait {wait} and try again, or "
@@ -325,19 +324,14 @@ def login_throttle(
 def login_failed(*, email: str, ip_address: str | None, now: float | None = None) -> None:
     now = time.time() if now is None else now
     for key, _, _ in _login_counters(email=email, ip_address=ip_address, now=now):
-        if not cache.add(key, 1, timeout=LOGIN_WINDOW_SECONDS + 60):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=LOGIN_WINDOW_SECONDS + 60)
+        throttle.add_one(key, seconds=LOGIN_WINDOW_SECONDS + 60)
 
 
 def login_throttle_clear(*, email: str, now: float | None = None) -> None:
     """A successful log-in or password reset forgets the account's failures (not the
     network's: one right password must not reset the count of an address trying many)."""
     now = time.time() if now is None else now
-    key = _login_counters(email=email, ip_address=None, now=now)[0][0]
-    cache.delete(key)
+    throttle.forget(_login_counters(email=email, ip_address=None, now=now)[0][0])
 
 
 # --- Company profile ----------------------------------------------------------------------------
