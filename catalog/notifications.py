@@ -28,6 +28,7 @@ class Kind:
     VERIFICATIONS = "verifications"
     INVITATIONS = "invitations"
     SECURITY = "security"
+    OPERATIONS = "operations"  # to staff: something in the running system needs a person
 
     OPTIONAL = {
         STAGE_CHANGES: "Stage moves and roll-backs of my integrations",
@@ -35,7 +36,7 @@ class Kind:
         REVIEW_QUEUE: "Submissions waiting for review (staff)",
         VERIFICATIONS: "Customer verifications from beta links",
     }
-    MANDATORY = {INVITATIONS, SECURITY}
+    MANDATORY = {INVITATIONS, SECURITY, OPERATIONS}
     # Which optional kinds each kind of person receives (the preferences page offers these).
     FOR_PARTNERS = (STAGE_CHANGES, REVIEW_RESULTS, VERIFICATIONS)
     FOR_STAFF = (REVIEW_QUEUE, VERIFICATIONS)

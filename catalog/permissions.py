@@ -9,6 +9,7 @@ REVIEW_SUBMISSIONS = "catalog.review_submissions"
 MANAGE_BETA_LINKS = "catalog.manage_beta_links"
 VIEW_OUTBOX = "catalog.view_outboxmessage"
 RETRY_OUTBOX = "catalog.retry_outboxmessage"
+VIEW_STORAGE = "catalog.view_storageproblem"
 
 
 def codename(permission: str) -> str:
@@ -37,6 +38,7 @@ STAFF_PERMISSIONS = [
     "change_integration",
     "view_auditlog",
     "view_outboxmessage",
+    "view_storageproblem",
     "view_partner",
     "view_user",
     "view_agreementversion",

@@ -227,11 +227,26 @@ OUTBOX_CLAIM_TIMEOUT = env.float("OUTBOX_CLAIM_TIMEOUT", default=300)
 OUTBOX_SWEEP_INTERVAL = env.float("OUTBOX_SWEEP_INTERVAL", default=60)
 OUTBOX_SWEEP_GRACE = env.float("OUTBOX_SWEEP_GRACE", default=60)
 OUTBOX_REQUEUE_AFTER = env.float("OUTBOX_REQUEUE_AFTER", default=300)
+# The storage audit: a quick pass (new references, known missing files) and a full listing.
+STORAGE_AUDIT_QUICK_INTERVAL = env.int("STORAGE_AUDIT_QUICK_INTERVAL", default=15 * 60)
+STORAGE_AUDIT_FULL_INTERVAL = env.int("STORAGE_AUDIT_FULL_INTERVAL", default=24 * 60 * 60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "catalog.tasks.outbox.sweep_outbox",
         "schedule": OUTBOX_SWEEP_INTERVAL,
         "options": {"expires": max(OUTBOX_SWEEP_INTERVAL, 1)},
+    },
+    "storage-audit-quick": {
+        "task": "catalog.tasks.storage.audit_storage",
+        "schedule": STORAGE_AUDIT_QUICK_INTERVAL,
+        "kwargs": {"full": False},
+        "options": {"expires": STORAGE_AUDIT_QUICK_INTERVAL},
+    },
+    "storage-audit-full": {
+        "task": "catalog.tasks.storage.audit_storage",
+        "schedule": STORAGE_AUDIT_FULL_INTERVAL,
+        "kwargs": {"full": True},
+        "options": {"expires": STORAGE_AUDIT_FULL_INTERVAL},
     },
 }
 if not DEBUG:

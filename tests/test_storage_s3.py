@@ -208,3 +208,47 @@ def test_storage_read_back(s3):
         assert fh.read() == samples.png()
     default_storage.delete(name)
     assert keys(s3) == set()
+
+
+def test_the_storage_audit_finds_every_file_of_an_emptied_bucket(
+    s3, client, partner_user, staff_user, integration, django_capture_on_commit_callbacks
+):
+    from catalog.models import Stage, StorageProblem
+    from catalog.services import storage_audit as audit
+
+    # given: a live revision (files and thumbnail in the bucket) on a public integration
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.metadata_save(
+            actor=partner_user, integration_id=integration.pk, values=values(), submit=True
+        )
+        revision = svc.metadata_review(
+            actor=staff_user, integration_id=integration.pk, number=1, approve=True
+        )
+    integration.refresh_from_db()
+    integration.stage = Stage.PUBLIC
+    integration.save(update_fields=["stage"])
+    referenced = set(audit.references())
+    assert referenced == keys(s3) and len(referenced) == 4
+    assert audit.storage_audit(full=True).missing == 0
+    # when the store loses every object
+    for key in keys(s3):
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    quick = audit.storage_audit(full=False)
+    full = audit.storage_audit(full=True)
+    # then both passes find every file, all in use, and the pages stay up
+    assert quick.missing == full.missing == 4
+    missing = StorageProblem.objects.filter(kind="missing", resolved_at__isnull=True)
+    assert {p.name for p in missing} == referenced and all(p.in_use for p in missing)
+    assert client.get(f"/catalog/{integration.slug}/").status_code == 200
+    assert client.get("/" + revision.logo.name).status_code == 404
+
+
+def test_the_full_audit_lists_the_bucket_and_finds_unreferenced_objects(s3, settings):
+    from catalog.services import storage_audit as audit
+
+    s3.put_object(Bucket=BUCKET, Key="assets/" + "c" * 32 + ".png", Body=samples.png())
+    listed = audit.stored_files()
+    assert set(listed) == {"assets/" + "c" * 32 + ".png"}
+    assert all(modified is not None for modified in listed.values())
+    # just uploaded: within the grace period, not an orphan yet
+    assert audit.storage_audit(full=True).orphans == 0

@@ -5,6 +5,7 @@ from .integrations import Category, DestinationMode, Integration, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
 from .spec import ChangeRequest, FreezeDate, PullRequest, ReviewStatus, SpecRevision
+from .storage import StorageAuditRun, StorageProblem
 
 __all__ = [
     "AgreementAcceptance",
@@ -25,5 +26,7 @@ __all__ = [
     "ReviewStatus",
     "SpecRevision",
     "Stage",
+    "StorageAuditRun",
+    "StorageProblem",
     "User",
 ]

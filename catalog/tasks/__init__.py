@@ -2,3 +2,4 @@
 
 from .assets import *  # noqa: F403
 from .outbox import *  # noqa: F403
+from .storage import *  # noqa: F403

@@ -1,0 +1,147 @@
+"""Every page, as each kind of person sees it, in a real browser: axe-core (npm) finds no WCAG
+2.1 A/AA violation, and at 390 px wide nothing overflows sideways.
+
+The world is the demo data (``seed_demo``): integrations at every stage, reviews waiting, a beta
+link. A new page adds its path to ``pages_for`` below.
+"""
+
+import io
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import (
+    ChangeRequest,
+    Integration,
+    MetadataRevision,
+    ReviewStatus,
+    SpecRevision,
+    Stage,
+    User,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[1] / ".npm" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+  }));
+}"""
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def demo():
+    out = io.StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _password(demo, role):
+    return next(u for u in demo["users"] if u["role"] == role)
+
+
+def pages_for(demo) -> dict[str, list[str]]:
+    owner = User.objects.get(email=_password(demo, "partner")["email"])
+    public = Integration.objects.filter(stage=Stage.PUBLIC).order_by("pk").first()
+    beta_path = urlparse(demo["beta_links"][0]["url"]).path
+    mine = list(Integration.objects.filter(partner=owner.partner).order_by("pk"))
+    partner_pages = ["/partner/", "/partner/profile/", "/partner/integrations/new/"]
+    partner_pages.append("/partner/notifications/")
+    for integration in mine:
+        base = f"/partner/integrations/{integration.pk}/"
+        partner_pages += [base, base + "spec/", base + "pull-requests/", base + "docs/"]
+        partner_pages += [base + "metadata/", base + "changes/"]
+        if integration.stage in (Stage.PRIVATE_BETA, Stage.PUBLIC):
+            partner_pages.append(base + "beta/")
+    staff_pages = ["/staff/", "/staff/reviews/spec/", "/staff/reviews/metadata/"]
+    staff_pages += ["/staff/outbox/", "/staff/storage/"]
+    for integration in Integration.objects.filter(partner__isnull=False).order_by("pk"):
+        base = f"/staff/integrations/{integration.pk}/"
+        staff_pages += [base, base + "pull-requests/", base + "metadata/"]
+    for revision in SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED)[:2]:
+        staff_pages.append(
+            f"/staff/integrations/{revision.integration_id}/spec/r{revision.number}/"
+        )
+    for revision in MetadataRevision.objects.filter(status=ReviewStatus.SUBMITTED)[:2]:
+        staff_pages.append(
+            f"/staff/integrations/{revision.integration_id}/metadata/r{revision.number}/"
+        )
+    for change in ChangeRequest.objects.all()[:2]:
+        staff_pages.append(f"/staff/change-requests/{change.pk}/")
+    return {
+        "anonymous": [
+            "/catalog/",
+            "/catalog/new/",
+            f"/catalog/{public.slug}/",
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/accounts/password/reset/",
+            "/accounts/confirm/resend/",
+            beta_path,
+        ],
+        "partner": partner_pages,
+        "staff": staff_pages,
+    }
+
+
+def _check(page, path, problems, *, expect=200):
+    response = page.goto(path)
+    if response.status != expect:
+        problems.append((path, f"status {response.status}"))
+        return
+    violations = page.evaluate(RUN_AXE, TAGS)
+    if violations:
+        problems.append((path, violations))
+
+
+def test_every_page_passes_axe_and_fits_a_phone(browser, live_server, demo):
+    assert AXE.exists(), "axe-core is missing: tests/install_node_deps.sh installs it"
+    pages = pages_for(demo)
+    problems: list = []
+    checked = 0
+    for person, paths in pages.items():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        context.add_init_script(path=str(AXE))
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        if person != "anonymous":
+            user = _password(demo, person)
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", user["email"])
+            page.fill("input[name=password]", user["password"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+        for path in paths:
+            _check(page, path, problems)
+            checked += 1
+        # the same pages on a phone: nothing wider than the screen
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in paths:
+            page.goto(path)
+            overflow = page.evaluate(OVERFLOW)
+            if overflow > 1:
+                problems.append((path, f"{overflow}px wider than a 390px screen"))
+        context.close()
+    assert checked >= 40
+    assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_refusal_pages_pass_axe_too(browser, live_server, demo):
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    problems: list = []
+    _check(page, "/beta/this-link-was-never-issued-by-anyone-at-all-0000/", problems, expect=404)
+    _check(page, "/accounts/confirm/not-a-token/", problems, expect=400)
+    context.close()
+    assert problems == [], json.dumps(problems, indent=1)
