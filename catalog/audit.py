@@ -35,3 +35,5 @@ class Action(StrEnum):
     BETA_LINK_EXTENDED = "catalog.beta_link.extended"
     CUSTOMER_VERIFIED = "catalog.customer.verified"
     OUTBOX_RETRIED = "catalog.outbox.retried"
+    API_TOKEN_CREATED = "catalog.api_token.created"
+    API_TOKEN_REVOKED = "catalog.api_token.revoked"

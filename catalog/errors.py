@@ -52,6 +52,14 @@ class BadRequest(ApplicationError):
     title = "That request can't be read"
 
 
+class Unauthorized(ApplicationError):
+    """No valid credential came with the request (an API token missing, unknown, expired or
+    revoked); the message never says which."""
+
+    status = 401
+    title = "Sign-in needed"
+
+
 class Forbidden(ApplicationError):
     """The person asking may not do this."""
 
@@ -120,4 +128,4 @@ class Unavailable(ApplicationError):
 
 
 # Refusals shown on a page of their own; the rest belong next to the form or action they refuse.
-PAGE_KINDS = (BadRequest, Forbidden, NotFound, Gone, Throttled, Unavailable)
+PAGE_KINDS = (BadRequest, Unauthorized, Forbidden, NotFound, Gone, Throttled, Unavailable)

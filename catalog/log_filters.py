@@ -19,6 +19,7 @@ _PATTERNS = [
         re.compile(r"(/accounts/password/reset/)(?!sent/|done/)[^/\s?#\"']+/[^/\s?#\"']+"),
         rf"\1{SCRUBBED}/{SCRUBBED}",
     ),
+    (re.compile(r"ppat_[A-Za-z0-9_-]{20,}"), SCRUBBED),
     (re.compile(r"([?&](?:token|key|signature|sig|password)=)[^&\s#\"']+", re.I), rf"\1{SCRUBBED}"),
 ]
 

@@ -300,6 +300,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# Partner API: requests per token per window; bad tokens per address per window.
+API_TOKEN_RATE = env.int("API_TOKEN_RATE", default=120)
+API_TOKEN_RATE_WINDOW = env.int("API_TOKEN_RATE_WINDOW", default=60)
+API_BAD_TOKEN_LIMIT = env.int("API_BAD_TOKEN_LIMIT", default=30)
+# Where an integration's public documentation lives: <DOCS_SITE_URL>/connections/destinations/
+# catalog/<slug>/ (the path of the docs skeleton in the docs repository).
+DOCS_SITE_URL = env.str("DOCS_SITE_URL", default="https://segment.com/docs").rstrip("/")
+
 EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3
 BETA_LINK_DEFAULT_DAYS = 30
 

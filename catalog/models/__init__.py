@@ -1,7 +1,8 @@
 from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
+from .api import ApiToken
 from .audit import AuditLog
 from .beta import BetaLink, CustomerVerification
-from .integrations import Category, DestinationMode, Integration, Stage
+from .integrations import Category, DestinationMode, Integration, ListingStatus, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
 from .spec import ChangeRequest, FreezeDate, PullRequest, ReviewStatus, SpecRevision
@@ -10,6 +11,7 @@ from .storage import StorageAuditRun, StorageProblem
 __all__ = [
     "AgreementAcceptance",
     "AgreementVersion",
+    "ApiToken",
     "AuditLog",
     "BetaLink",
     "Category",
@@ -18,6 +20,7 @@ __all__ = [
     "DestinationMode",
     "FreezeDate",
     "Integration",
+    "ListingStatus",
     "MetadataImage",
     "MetadataRevision",
     "OutboxMessage",

@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -10,6 +11,13 @@ class Stage(models.TextChoices):
     SPEC = "spec", "Spec"
     BUILD = "build", "Build"
     PRIVATE_BETA = "private_beta", "Private beta"
+    PUBLIC = "public", "Public"
+
+
+class ListingStatus(models.TextChoices):
+    """How a public integration is labelled in the catalog: "Beta" badge or not."""
+
+    PUBLIC_BETA = "public_beta", "Public beta"
     PUBLIC = "public", "Public"
 
 
@@ -45,6 +53,9 @@ class Integration(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SIGNUP)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     public_since = models.DateTimeField(null=True, blank=True)
+    listing_status = models.CharField(
+        max_length=20, choices=ListingStatus.choices, default=ListingStatus.PUBLIC_BETA
+    )
     # The catalog and beta pages show this revision; a new revision in review leaves it alone.
     live_metadata = models.ForeignKey(
         "catalog.MetadataRevision",
@@ -63,6 +74,9 @@ class Integration(models.Model):
     grandfathered_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Catalog search on PostgreSQL: name and live name (A), categories (B), description (C),
+    # kept by catalog.search; GIN-indexed by migration 0007 (SQLite leaves it empty).
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from catalog import search as catalog_search
 from catalog.errors import NotFound
 from catalog.listing import with_listing_data
 from catalog.models import Category, Integration, Stage
@@ -20,7 +21,8 @@ NEW_DAYS = 90
 def public_integrations(*, search: str = "", category: Category | None = None) -> QuerySet:
     qs = with_listing_data(Integration.objects.filter(stage=Stage.PUBLIC)).order_by("name", "pk")
     if search:
-        qs = qs.filter(name__icontains=search)
+        # Same search for the page and the API: full text on PostgreSQL (catalog/search.py).
+        qs = catalog_search.search(qs, search)
     if category is not None:
         # Imported entries may list more categories than two; they are kept by name in a JSON
         # list, matched here as the quoted name inside its text (works on SQLite and PostgreSQL).

@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from catalog.audit import Action
 from catalog.errors import BadRequest
-from catalog.models import Category, Integration, MetadataRevision, ReviewStatus, Stage
+from catalog import search
+from catalog.models import (
+    Category,
+    Integration,
+    ListingStatus,
+    MetadataRevision,
+    ReviewStatus,
+    Stage,
+)
 from catalog.services.audit import audit_record
 from catalog.validation.text import (
     DESCRIPTION_MAX_VISIBLE,
@@ -237,6 +245,9 @@ def _desired(entry: dict, categories_by_name: dict[str, Category]) -> _Desired:
             "name": name,
             "mode": _mode(entry),
             "stage": STAGE_FOR_STATUS[entry["status"]],
+            "listing_status": ListingStatus.PUBLIC_BETA
+            if entry["status"] == "PUBLIC_BETA"
+            else ListingStatus.PUBLIC,
             "external_id": entry.get("id") or "",
             "grandfathered": bool(reasons),
             "grandfathered_reasons": reasons,
@@ -331,6 +342,9 @@ def catalog_import(*, entries: list[dict], actor=None) -> ImportReport:
             report.unchanged.append(slug)
 
     report.created.extend(_create_imported(to_create, now=now, actor=actor))
+    if report.created or report.updated:
+        # Bulk inserts send no signals: index what this import added or changed in one statement.
+        search.refresh_documents(slugs=[*report.created, *report.updated])
     return report
 
 

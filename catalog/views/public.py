@@ -1,7 +1,7 @@
 """Public catalog pages: anyone may read them; they never show partner data or support emails.
 
 The reads are in ``catalog/selectors/public.py``, shared with the JSON API
-(``catalog/views/api.py``).
+(``catalog/api/public.py``).
 """
 
 import hashlib
@@ -27,6 +27,7 @@ from catalog.selectors.public import (
     public_integrations,
 )
 from catalog.services.beta import platform_url
+from catalog.views.conditional import conditional_public
 
 PAGE_SIZE = 24
 MAX_SEARCH = 100
@@ -106,6 +107,7 @@ def _page(request, queryset):
 
 
 @require_safe
+@conditional_public
 @cached_public_response
 def catalog_index(request):
     search = " ".join(request.GET.get("q", "").split())[:MAX_SEARCH]
@@ -135,6 +137,7 @@ def catalog_index(request):
 
 
 @require_safe
+@conditional_public
 @cached_public_response
 def catalog_detail(request, slug: str):
     integration = public_integration(slug=slug)
@@ -150,6 +153,7 @@ def catalog_detail(request, slug: str):
 
 
 @require_safe
+@conditional_public
 @cached_public_response
 def catalog_new(request):
     return render(

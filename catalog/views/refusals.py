@@ -12,7 +12,14 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
-from catalog.errors import PAGE_KINDS, ApplicationError, Forbidden, NotFound, Throttled
+from catalog.errors import (
+    PAGE_KINDS,
+    ApplicationError,
+    Forbidden,
+    NotFound,
+    Throttled,
+    Unauthorized,
+)
 
 FORBIDDEN_TEMPLATE = "catalog/accounts/forbidden.html"
 REFUSED_TEMPLATE = "catalog/refused.html"
@@ -43,12 +50,46 @@ def as_message(request, error: ApplicationError) -> int:
     return error.status
 
 
-def refusal_json(error: ApplicationError) -> JsonResponse:
-    body: dict = {"error": error.message}
-    fields = {name: texts for name, texts in error.errors.items() if name}
+def refusal_body(error: ApplicationError) -> dict:
+    """The API's one error shape: ``error`` (the message), ``code`` (the kind), ``fields`` (messages
+    by field, when the input broke a rule) and ``problems`` (each with a stable ``code``, its
+    ``message`` and where, when the refusal carries structured details)."""
+    body: dict = {"error": error.message, "code": error_code(error)}
+    fields = {
+        name: [getattr(text, "message", text) for text in texts]
+        for name, texts in error.errors.items()
+        if name
+    }
     if fields:
         body["fields"] = fields
-    response = JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    problems = [_problem(item) for item in error.items if hasattr(item, "as_dict")]
+    if problems:
+        body["problems"] = problems
+    warnings = getattr(error, "warnings", None)
+    if warnings:
+        body["warnings"] = {
+            name: [getattr(p, "message", p) for p in items] for name, items in warnings.items()
+        }
+    return body
+
+
+def error_code(error: ApplicationError) -> str:
+    """``Invalid`` → ``invalid``, ``NotFound`` → ``not_found``: the kind, for programs."""
+    for kind in type(error).__mro__:
+        if kind.__module__ == "catalog.errors":
+            return "".join(f"_{c.lower()}" if c.isupper() else c for c in kind.__name__).lstrip("_")
+    return "application_error"
+
+
+def _problem(item) -> dict:
+    data = item.as_dict()
+    return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+def refusal_json(error: ApplicationError) -> JsonResponse:
+    response = JsonResponse(
+        refusal_body(error), status=error.status, json_dumps_params={"ensure_ascii": False}
+    )
     _add_retry_after(response, error)
     return response
 
@@ -70,6 +111,8 @@ def refusal_page(
 def _add_retry_after(response, error: ApplicationError) -> None:
     if isinstance(error, Throttled):
         response["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized):
+        response["WWW-Authenticate"] = 'Bearer realm="partner-api"'
 
 
 def wants_json(request) -> bool:

@@ -1,46 +1,38 @@
-"""Read-only JSON API of the public catalog: ``/api/v1/catalog/`` and ``/api/v1/catalog/<slug>/``.
+"""The public catalog API: ``/api/v1/catalog/`` and ``/api/v1/catalog/<slug>/``.
 
-Only what the public pages show: no support email, no partner, nothing about the pipeline.
-Errors are JSON too: ``{"error": "..."}`` with 400 (bad parameter) or 404.
+Only what the public pages show: no support email, no partner, nothing about the pipeline. The
+responses are the same bytes as before the move to ninja (plus ``status`` and ``docs_url``),
+readable from any origin, cached like the pages and answered with 304 when unchanged.
 """
 
-from functools import wraps
-
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from ninja import Router
+from ninja.decorators import decorate_view
 
-from catalog.errors import ApplicationError, BadRequest, NotFound
+from catalog.api.schemas import CatalogEntry, CatalogPage, Error
+from catalog.errors import BadRequest, NotFound
 from catalog.listing import listing_for
 from catalog.selectors.public import category_by_slug, public_integration, public_integrations
+from catalog.views.conditional import conditional_public
 from catalog.views.public import MAX_SEARCH, cached_public_response
-from catalog.views.refusals import refusal_json
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
+router = Router(tags=["Public catalog"])
+
+
+def docs_url(slug: str) -> str:
+    return f"{settings.DOCS_SITE_URL}/connections/destinations/catalog/{slug}/"
+
 
 def _json(data) -> JsonResponse:
-    return _public(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
-
-
-def _public(response):
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def public_json(view):
-    """A public API response: readable from any origin, refusals as the API's JSON error."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ApplicationError as error:
-            return _public(refusal_json(error))
-
-    return wrapper
 
 
 def _absolute(request, url: str) -> str:
@@ -59,6 +51,8 @@ def _entry(request, integration) -> dict:
         "logo_url": _absolute(request, listing.logo_url),
         "mark_url": _absolute(request, listing.mark_url),
         "public_since": listing.public_since.isoformat() if listing.public_since else None,
+        "status": integration.listing_status,
+        "docs_url": docs_url(listing.slug),
     }
 
 
@@ -77,9 +71,35 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
     return value
 
 
-@require_safe
-@cached_public_response
-@public_json
+def _query(name: str, description: str, schema: dict) -> dict:
+    return {"in": "query", "name": name, "required": False, "description": description, "schema": schema}
+
+
+LIST_PARAMETERS = [
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _query(
+        "page_size",
+        "Entries per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+    ),
+    _query(
+        "q",
+        "Search: words found in the name, categories or description (each a prefix); ranked.",
+        {"type": "string", "maxLength": MAX_SEARCH},
+    ),
+    _query("category", "A category slug, such as `analytics`.", {"type": "string"}),
+]
+
+
+@router.get(
+    "",
+    response={200: CatalogPage, 400: Error, 404: Error},
+    summary="List public integrations",
+    operation_id="catalog_list",
+    url_name="api_catalog",
+    openapi_extra={"parameters": LIST_PARAMETERS},
+)
+@decorate_view(conditional_public, cached_public_response)
 def api_catalog(request):
     page_number = _positive_int(request, "page", 1)
     page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -120,9 +140,14 @@ def api_catalog(request):
     )
 
 
-@require_safe
-@cached_public_response
-@public_json
+@router.get(
+    "{slug}/",
+    response={200: CatalogEntry, 404: Error},
+    summary="One public integration",
+    operation_id="catalog_detail",
+    url_name="api_catalog_detail",
+)
+@decorate_view(conditional_public, cached_public_response)
 def api_catalog_detail(request, slug: str):
     try:
         integration = public_integration(slug=slug)

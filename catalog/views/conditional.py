@@ -1,0 +1,74 @@
+"""Conditional GET for the public catalog pages and API: ETag and Last-Modified, 304 when the
+visitor's copy is current.
+
+The ETag is a hash of the host, the full path and the catalog version (which changes with any
+public entry), so answering a revalidation costs no rendering and at most the version's query.
+Like the page cache, it only applies to visitors without a session or messages cookie: a signed-in
+page carries a personal header, and must not be answered by an anonymous copy. Only 200 responses
+get validators; a 404 is never turned into a 304.
+"""
+
+import hashlib
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from catalog.models import Integration, Stage
+
+
+def _version() -> str:
+    # The page cache's version (catalog.views.public imports this module, so read it late).
+    from catalog.views.public import catalog_version
+
+    return catalog_version()
+
+
+def _last_modified(version: str) -> datetime | None:
+    from catalog.views.public import CACHE_SECONDS
+
+    key = "public-catalog-last-modified:" + hashlib.sha256(version.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = (
+            Integration.objects.filter(stage=Stage.PUBLIC).aggregate(last=Max("updated_at"))["last"]
+            or 0
+        )
+        cache.set(key, value, CACHE_SECONDS)
+    return value or None
+
+
+def conditional_public(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cookies = request.COOKIES
+        if (
+            request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in cookies
+            or "messages" in cookies
+        ):
+            return view(request, *args, **kwargs)
+        version = _version()
+        raw = f"{request.get_host()}|{request.get_full_path()}|{version}"
+        etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+        last_modified = _last_modified(version)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=None
+        )
+        if not_modified is not None:
+            patch_vary_headers(not_modified, ["Cookie"])
+            return not_modified
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            response["ETag"] = etag
+            if timestamp is not None:
+                response["Last-Modified"] = http_date(timestamp)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
