@@ -15,6 +15,8 @@ FIELDS = {
     "logo_url",
     "mark_url",
     "public_since",
+    "status",
+    "docs_url",
 }
 
 pytestmark = pytest.mark.django_db

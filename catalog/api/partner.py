@@ -10,7 +10,7 @@ what the page would have said.
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import QueryDict
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from catalog import ball, stages
 from catalog.api.auth import TokenAuth
@@ -233,8 +233,8 @@ def spec_submit(request, pk: int, number: int, params: Query[DryRun]):
         ),
     )
     message = f"Revision {revision.number} is sent to staff for review."
-    _, body = _outcome(request, params.dry_run, message, revision, f"/partner/integrations/{pk}/spec/")
-    return 200, body
+    outcome = _outcome(request, params.dry_run, message, revision, f"/partner/integrations/{pk}/spec/")
+    return Status(200, outcome.value)
 
 
 def _outcome(request, dry_run: bool, message: str, revision, page: str, warnings=None):
@@ -246,7 +246,7 @@ def _outcome(request, dry_run: bool, message: str, revision, page: str, warnings
         "warnings": warnings or None,
         "url": request.build_absolute_uri(page),
     }
-    return (200 if dry_run else 201), body
+    return Status(200 if dry_run else 201, body)
 
 
 # --- Metadata -----------------------------------------------------------------------------------
@@ -471,5 +471,4 @@ def pull_request_record(request, pk: int, body: PullRequestIn, params: Query[Dry
         else "Pull request recorded. Staff are notified and will review it."
     )
     page = "docs" if body.kind == PullRequest.Kind.DOCS else "pull-requests"
-    status, out = _outcome(request, params.dry_run, message, None, f"/partner/integrations/{pk}/{page}/")
-    return status, out | {"revision": None}
+    return _outcome(request, params.dry_run, message, None, f"/partner/integrations/{pk}/{page}/")
