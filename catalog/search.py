@@ -94,7 +94,8 @@ def _query(terms: list[str]) -> SearchQuery:
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
     """``queryset`` (of integrations) narrowed to what matches ``text``, best first."""
-    text = " ".join((text or "").split())
+    # Control and format characters (NUL, bidi overrides) never reach the database.
+    text = " ".join("".join(c if c.isprintable() else " " for c in text or "").split())
     if not text:
         return queryset
     terms = words(text)

@@ -53,4 +53,6 @@ def public_integration(*, slug: str) -> Integration:
 
 
 def category_by_slug(slug: str) -> Category | None:
+    if not slug.isprintable():  # a NUL byte would be a database error, not "no such category"
+        return None
     return Category.objects.filter(slug=slug).first()
