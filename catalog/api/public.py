@@ -99,7 +99,8 @@ LIST_PARAMETERS = [
     url_name="api_catalog",
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
-@decorate_view(conditional_public, cached_public_response)
+# ninja applies these innermost first: the cache inside, conditional GET around it.
+@decorate_view(cached_public_response, conditional_public)
 def api_catalog(request):
     page_number = _positive_int(request, "page", 1)
     page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -147,7 +148,8 @@ def api_catalog(request):
     operation_id="catalog_detail",
     url_name="api_catalog_detail",
 )
-@decorate_view(conditional_public, cached_public_response)
+# ninja applies these innermost first: the cache inside, conditional GET around it.
+@decorate_view(cached_public_response, conditional_public)
 def api_catalog_detail(request, slug: str):
     try:
         integration = public_integration(slug=slug)

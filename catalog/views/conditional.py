@@ -51,6 +51,12 @@ def conditional_public(view):
             or "messages" in cookies
         ):
             return view(request, *args, **kwargs)
+        if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+            # "Any current representation": only a 200 has one, so the view decides.
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                return get_conditional_response(request, etag='"*"', response=response)
+            return response
         version = _version()
         raw = f"{request.get_host()}|{request.get_full_path()}|{version}"
         etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'

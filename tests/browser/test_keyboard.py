@@ -144,7 +144,12 @@ def test_main_pages_have_no_console_errors_or_csp_violations_and_label_every_fie
     page, login, partner_user, staff_user, integration, console_problems
 ):
     pages = {
-        None: ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
+        None: [
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/accounts/password/reset/",
+            "/docs/api/",
+        ],
         partner_user: [
             "/partner/",
             "/partner/profile/",
@@ -154,6 +159,7 @@ def test_main_pages_have_no_console_errors_or_csp_violations_and_label_every_fie
             f"/partner/integrations/{integration.pk}/pull-requests/",
             f"/partner/integrations/{integration.pk}/docs/",
             "/partner/notifications/",
+            "/partner/api-tokens/",
         ],
         staff_user: [
             "/staff/",
