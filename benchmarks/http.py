@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TARGET_RATIO = 0.5
+# Uncached full-text search does real work per request; the issue sets it a lower bar.
+TARGET_RATIOS = {"search, uncached": 0.3}
 # Each invited customer has their own link: wrk spreads the beta requests over this many.
 BETA_LINKS = 20
 
@@ -99,7 +101,51 @@ def prepare(env: dict) -> dict:
     beta_paths = ["/" + line.split("/", 3)[3] for line in output.split() if "/beta/" in line]
     if len(beta_paths) != BETA_LINKS:
         raise SystemExit(f"expected {BETA_LINKS} beta links, got:\n{output}")
-    return {"report": report, "beta_paths": beta_paths, "public_slug": public_slug}
+    token_script = (
+        "from catalog.models import Partner, User\n"
+        "from catalog.services.api_tokens import api_token_create\n"
+        "from catalog.models import Integration\n"
+        "partner = Partner.objects.create(name='Bench Co', website='https://bench.example')\n"
+        "owner = User.objects.create_user('owner@bench.example', partner=partner,\n"
+        "                                 partner_role='owner')\n"
+        "for n in range(10):\n"
+        "    Integration.objects.create(partner=partner, name=f'Bench {n}', slug=f'bench-{n}',\n"
+        "                               mode='cloud')\n"
+        "print(api_token_create(actor=owner, name='bench')[1])"
+    )
+    api_token = manage(env, "shell", "-c", token_script).split()[-1]
+    return {
+        "report": report,
+        "beta_paths": beta_paths,
+        "public_slug": public_slug,
+        "api_token": api_token,
+    }
+
+
+def header_script(directory: Path, name: str, headers: dict) -> Path:
+    """A wrk Lua script sending ``headers`` with every request."""
+    script = directory / f"{name}.lua"
+    script.write_text(
+        "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in headers.items())
+    )
+    return script
+
+
+def uncached_search_script(directory: Path, words: list[str]) -> Path:
+    """A wrk Lua script searching ``words`` in turn, each request with a path never seen before,
+    so the page cache never answers (the view ignores the extra parameter)."""
+    script = directory / "search.lua"
+    listed = ", ".join(json.dumps(w) for w in words)
+    script.write_text(
+        f"local words = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local word = words[n % #words + 1]\n"
+        '  return wrk.format("GET", "/api/v1/catalog/?q=" .. word .. "&nocache=" .. n)\n'
+        "end\n"
+    )
+    return script
 
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -150,8 +196,8 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def check(url: str) -> int:
-    request = urllib.request.Request(url, method="GET")
+def check(url: str, headers: dict | None = None) -> int:
+    request = urllib.request.Request(url, method="GET", headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -315,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             "LOG_LEVEL": "WARNING",
             "CELERY_BROKER_URL": "",
             "EMAIL_URL": "dummymail://",
+            # the benchmark measures speed, not the per-token budget
+            "API_TOKEN_RATE": "1000000000",
         }
         prepared = prepare(env)
         print(
@@ -332,13 +380,22 @@ def main(argv: list[str] | None = None) -> int:
             "/catalog/": "/catalog/",
             "/catalog/<slug>/": f"/catalog/{prepared['public_slug']}/",
             "/api/v1/catalog/": "/api/v1/catalog/",
+            "search, uncached": "/api/v1/catalog/?q=email+marketing",
+            "partner API list": "/api/v1/partner/integrations/",
             "beta link": prepared["beta_paths"][0],
         }
+        bearer = {"Authorization": f"Bearer {prepared['api_token']}"}
         for name, path in paths.items():
-            status = check(base + path)
+            status = check(base + path, bearer if name == "partner API list" else None)
             if status != 200:
                 raise SystemExit(f"{name} ({path}) answered {status}, not 200")
-        scripts = {"beta link": rotation_script(tmp, prepared["beta_paths"])}
+        scripts = {
+            "beta link": rotation_script(tmp, prepared["beta_paths"]),
+            "partner API list": header_script(tmp, "partner", bearer),
+            "search, uncached": uncached_search_script(
+                tmp, ["sms", "email%20marketing", "push%20notifications", "analytics", "mailc"]
+            ),
+        }
         load_before = loadavg()
         measured = measure(
             base,
@@ -367,7 +424,11 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(summary, indent=2))
         else:
             _print_table(summary)
-        below = [n for n, r in summary["results"].items() if r["ratio"] < TARGET_RATIO]
+        below = [
+            n
+            for n, r in summary["results"].items()
+            if r["ratio"] < TARGET_RATIOS.get(n, TARGET_RATIO)
+        ]
         if below:
             print(f"below the target ratio {TARGET_RATIO}: {', '.join(below)}")
         return 0

@@ -127,7 +127,9 @@ def test_revoked_expired_and_demoted_tokens_are_401_with_the_same_message(
     for raw in (revoked_raw, expired_raw):
         response = client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {raw}")
         messages.add(_assert_error_shape(response, 401)["error"])
-    assert client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {good_raw}").status_code == 200
+    assert (
+        client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {good_raw}").status_code == 200
+    )
     partner_user.partner_role = "member"  # no longer an owner: the token stops working
     partner_user.save(update_fields=["partner_role"])
     response = client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {good_raw}")
@@ -162,7 +164,9 @@ def test_bad_tokens_from_one_address_are_throttled_but_good_ones_still_work(
     for _ in range(3):
         assert client.get("/api/v1/partner/", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
     assert client.get("/api/v1/partner/", HTTP_AUTHORIZATION="Bearer nope").status_code == 429
-    assert client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {raw_token}").status_code == 200
+    assert (
+        client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {raw_token}").status_code == 200
+    )
 
 
 # --- Integrations -------------------------------------------------------------------------------
@@ -271,7 +275,9 @@ def test_spec_problems_are_422_with_the_pages_problems(api, in_spec, partner_cli
         ('{"mode": "cloud"}', "text/plain", 400),
     ],
 )
-def test_hostile_spec_bodies_are_refused_in_the_error_shape(api, in_spec, body, content_type, status):
+def test_hostile_spec_bodies_are_refused_in_the_error_shape(
+    api, in_spec, body, content_type, status
+):
     response = api.post(_base(in_spec) + "spec/", body, content_type=content_type)
     _assert_error_shape(response, status)
     assert not SpecRevision.objects.exists()
@@ -396,7 +402,9 @@ def test_pull_request_dry_run_then_real(api, in_build):
     assert pr["url"] == PR and pr["state"] == "open"
     response = api.post(_base(in_build) + "pull-requests/?dry_run=true", _pr())
     body = _assert_error_shape(response, 409)
-    assert body["fields"] == {"url": ["This pull request is already recorded for this integration."]}
+    assert body["fields"] == {
+        "url": ["This pull request is already recorded for this integration."]
+    }
 
 
 def test_pull_request_refusals_match_the_service(api, in_build):

@@ -26,7 +26,10 @@ def test_owner_creates_a_token_shown_once_and_a_reload_makes_no_second(partner_c
     again = partner_client.get(URL).content.decode()
     assert raw not in again and token.prefix in again
     assert ApiToken.objects.count() == 1
-    assert partner_client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert (
+        partner_client.get("/api/v1/partner/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        == 200
+    )
 
 
 def test_bad_token_form_is_422_with_the_field(partner_client):
@@ -70,7 +73,9 @@ def test_dashboard_links_the_docs_and_for_owners_the_tokens(partner_client):
 
 def test_command_prints_a_working_token(partner_user, client):
     out = StringIO()
-    call_command("create_api_token", "--email", partner_user.email.upper(), "--days", "7", stdout=out)
+    call_command(
+        "create_api_token", "--email", partner_user.email.upper(), "--days", "7", stdout=out
+    )
     raw = out.getvalue().strip()
     assert raw.startswith("ppat_")
     assert ApiToken.objects.get().name == "Command line"

@@ -7,7 +7,13 @@ from tests.data.catalog import public_integration
 
 pytestmark = pytest.mark.django_db
 
-URLS = ["/catalog/", "/catalog/alpha-stats/", "/catalog/new/", "/api/v1/catalog/", "/api/v1/catalog/alpha-stats/"]
+URLS = [
+    "/catalog/",
+    "/catalog/alpha-stats/",
+    "/catalog/new/",
+    "/api/v1/catalog/",
+    "/api/v1/catalog/alpha-stats/",
+]
 
 
 @pytest.mark.parametrize("url", URLS)

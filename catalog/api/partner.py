@@ -23,7 +23,6 @@ from catalog.api.schemas import (
     Outcome,
     PullRequestIn,
     PullRequestOut,
-    RevisionOut,
     SpecOut,
 )
 from catalog.errors import BadRequest, Invalid, TooLarge
@@ -233,7 +232,9 @@ def spec_submit(request, pk: int, number: int, params: Query[DryRun]):
         ),
     )
     message = f"Revision {revision.number} is sent to staff for review."
-    outcome = _outcome(request, params.dry_run, message, revision, f"/partner/integrations/{pk}/spec/")
+    outcome = _outcome(
+        request, params.dry_run, message, revision, f"/partner/integrations/{pk}/spec/"
+    )
     return Status(200, outcome.value)
 
 
@@ -415,7 +416,7 @@ def metadata_save(request, pk: int, params: Query[MetadataWrite]):
 # --- Pull requests ------------------------------------------------------------------------------
 
 
-def _pull_request_out(pr, forecast=None) -> dict:
+def _pull_request_out(pr) -> dict:
     return {
         "id": pr.pk,
         "kind": pr.kind,
@@ -456,7 +457,7 @@ def pull_request_record(request, pk: int, body: PullRequestIn, params: Query[Dry
     if not form.is_valid():
         errors = {name: list(texts) for name, texts in form.errors.items()}
         raise Invalid("Check the pull request's fields.", errors=errors)
-    pr = _run(
+    _run(
         params.dry_run,
         lambda: pr_service.pull_request_record(
             actor=_actor(request),

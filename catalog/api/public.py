@@ -72,7 +72,13 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
 
 
 def _query(name: str, description: str, schema: dict) -> dict:
-    return {"in": "query", "name": name, "required": False, "description": description, "schema": schema}
+    return {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
 
 
 LIST_PARAMETERS = [

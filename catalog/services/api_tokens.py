@@ -41,7 +41,9 @@ def _require_owner(actor: User) -> None:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise Invalid("Name the token after where it is used, such as “GitHub Actions”.", field="name")
+        raise Invalid(
+            "Name the token after where it is used, such as “GitHub Actions”.", field="name"
+        )
     if len(name) > MAX_NAME:
         raise Invalid(f"The name can be at most {MAX_NAME} characters.", field="name")
     problem = unsafe_in_text(name)

@@ -16,9 +16,9 @@ import jsonschema
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import search
 from catalog.audit import Action
 from catalog.errors import BadRequest
-from catalog import search
 from catalog.models import (
     Category,
     Integration,

@@ -9,8 +9,7 @@ get validators; a 404 is never turned into a 304.
 """
 
 import hashlib
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-
 
 
 def _version() -> str:
@@ -37,7 +35,7 @@ def _last_modified(version: str) -> datetime | None:
         return None
     value = parse_datetime(stamp) if stamp and stamp != "None" else None
     if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
+        value = timezone.make_aware(value, UTC)
     return value
 
 
