@@ -113,6 +113,7 @@ def test_under_the_api_a_refusal_is_json_naming_its_fields():
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {
         "error": "1 problem",
+        "code": "invalid",
         "fields": {"name": ["Give a name."]},
     }
 

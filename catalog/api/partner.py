@@ -30,6 +30,7 @@ from catalog.forms.metadata import MetadataForm
 from catalog.forms.spec import DocsPullRequestForm, PullRequestForm
 from catalog.models import PullRequest, ReviewStatus
 from catalog.selectors import api as api_selectors
+from catalog.selectors import metadata as metadata_selectors
 from catalog.selectors import spec as spec_selectors
 from catalog.services import metadata as metadata_service
 from catalog.services import pull_requests as pr_service
@@ -321,7 +322,7 @@ def _metadata_fields(revision) -> dict:
 )
 def metadata(request, pk: int):
     integration = _integration(request, pk)
-    latest = metadata_service.latest_revision(integration)
+    latest = metadata_selectors.latest_revision(integration=integration)
     return {
         "latest": _revision_out(latest),
         "live": integration.live_metadata.number if integration.live_metadata else None,
@@ -370,7 +371,7 @@ def _stored_names(revision) -> set[str]:
 )
 def metadata_save(request, pk: int, params: Query[MetadataWrite]):
     integration = _integration(request, pk)
-    latest = metadata_service.latest_revision(integration)
+    latest = metadata_selectors.latest_revision(integration=integration)
     form = _metadata_form(request, integration, latest, params.submit)
     if not form.is_valid():
         errors = {name: list(texts) for name, texts in form.errors.items()}
