@@ -2,7 +2,7 @@
 
 On PostgreSQL each integration keeps a weighted ``search_document`` (name A, categories B,
 description C; each in the ``english`` configuration, for stems, and ``simple``, so a prefix of a
-whole word still matches), GIN-indexed (migration 0007). The query is built from the words of the
+whole word still matches), GIN-indexed (migration 0008). The query is built from the words of the
 input only: letters and digits, each matched as a prefix (``word:*``), every word required.
 Operators, quotes and punctuation in the input are never passed to the database as query syntax.
 A substring of the name matches too, as before. Results are ranked (``ts_rank``), then by name.

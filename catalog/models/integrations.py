@@ -75,7 +75,7 @@ class Integration(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Catalog search on PostgreSQL: name and live name (A), categories (B), description (C),
-    # kept by catalog.search; GIN-indexed by migration 0007 (SQLite leaves it empty).
+    # kept by catalog.search; GIN-indexed by migration 0008 (SQLite leaves it empty).
     search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -34,7 +34,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_change_request_reviewable'),
+        ('catalog', '0007_storage_audit'),
     ]
 
     operations = [
