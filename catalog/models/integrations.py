@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .accounts import Partner
+from .changes import ChangeSignallingQuerySet
 
 
 class Stage(models.TextChoices):
@@ -24,6 +25,8 @@ class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -63,6 +66,8 @@ class Integration(models.Model):
     grandfathered_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

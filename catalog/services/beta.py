@@ -11,16 +11,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from catalog import cache as page_cache
 from catalog import permissions, tokens
 from catalog.audit import Action
 from catalog.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Throttled
 from catalog.models import BetaLink, CustomerVerification, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
 
 MAX_DAYS = 365
@@ -53,13 +57,6 @@ def _check_manage(actor: User, integration: Integration) -> None:
         )
 
 
-def _lock_integration(integration_id: int) -> Integration:
-    try:
-        return Integration.objects.select_for_update().get(pk=integration_id)
-    except (Integration.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such integration.") from None
-
-
 def _lock_link(integration_id: int, link_id: int) -> BetaLink:
     try:
         return (
@@ -88,7 +85,7 @@ def beta_link_issue(
 ) -> tuple[BetaLink, str]:
     """Make a link for one customer. Returns ``(link, token)``: the token is never stored, so
     this is the only moment it exists outside the customer's email."""
-    integration = _lock_integration(integration_id)
+    integration = lock_integration(integration_id)
     _check_manage(actor, integration)
     if integration.stage != Stage.PRIVATE_BETA:
         raise Conflict(
@@ -210,94 +207,18 @@ def _count_bad_token(client_ip: str) -> None:
 
 
 # --- The token lookup and the open count, on every beta page open -------------------------------
-# Both run on every open of a beta page, so their SQL is written once per process from the
-# models' own table and column names (never from input) instead of being built by the ORM on each
-# request: building the join below costs several times more than running it. Values go through
-# the database's own converters and rows become ordinary model instances, as with the ORM.
+
+# The link, its integration and whether it is confirmed, in one query; ``_lookup`` adds the token.
+_LINKS = BetaLink.objects.select_related("integration").annotate(
+    is_verified=Exists(CustomerVerification.objects.filter(beta_link=OuterRef("pk")))
+)
 
 
-def _column(model, name: str, alias: str = "") -> str:
-    quoted = connections[model.objects.db].ops.quote_name(model._meta.get_field(name).column)
-    return f"{alias}.{quoted}" if alias else quoted
-
-
-def _table(model) -> str:
-    return connections[model.objects.db].ops.quote_name(model._meta.db_table)
-
-
-def _all_columns(model, alias: str) -> list[str]:
-    return [_column(model, f.name, alias) for f in model._meta.concrete_fields]
-
-
-@functools.cache
-def _lookup_sql(vendor: str) -> str:
-    """The ORM's ``BetaLink.objects.select_related("integration").filter(token_hash=...)``
-    plus the ``is_verified`` of ``with_state()``."""
-    verified = (
-        f"EXISTS (SELECT 1 FROM {_table(CustomerVerification)} v "  # noqa: S608 - from _meta
-        f"WHERE {_column(CustomerVerification, 'beta_link', 'v')} = {_column(BetaLink, 'id', 'l')})"
-    )
-    columns = [*_all_columns(BetaLink, "l"), *_all_columns(Integration, "i"), verified]
-    return (
-        f"SELECT {', '.join(columns)} FROM {_table(BetaLink)} l "  # noqa: S608 - from _meta
-        f"INNER JOIN {_table(Integration)} i "
-        f"ON {_column(Integration, 'id', 'i')} = {_column(BetaLink, 'integration', 'l')} "
-        f"WHERE {_column(BetaLink, 'token_hash', 'l')} = %s"
-    )
-
-
-@functools.cache
-def _open_sql(vendor: str) -> str:
-    """The ORM's ``update(open_count=F("open_count") + 1,
-    first_opened_at=Coalesce("first_opened_at", now), last_opened_at=now)``."""
-    count, first, last = (
-        _column(BetaLink, n) for n in ("open_count", "first_opened_at", "last_opened_at")
-    )
-    return (
-        f"UPDATE {_table(BetaLink)} SET {count} = {count} + 1, "  # noqa: S608 - from _meta
-        f"{first} = COALESCE({first}, %s), {last} = %s WHERE {_column(BetaLink, 'id')} = %s"
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _converters(connection, model) -> list[tuple]:
-    """Per column of ``model``: the column expression and the converters the ORM would apply."""
-    columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
-    return [
-        (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        for column in columns
-    ]
-
-
-def _instance(connection, model, values):
-    """A model instance from raw column values, converted as the ORM converts them."""
-    converted = []
-    for (column, converters), value in zip(_converters(connection, model), values, strict=True):
-        for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, _attnames(model), converted)
-
-
-@functools.cache
-def _attnames(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _link_by_hash(token_hash: str) -> BetaLink | None:
-    """The link with this token hash, its integration loaded and ``is_verified`` set, in one
-    query; ``None`` when there is none."""
-    connection = connections[BetaLink.objects.db]
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(connection.vendor), [token_hash])
-        row = cursor.fetchone()
-    if row is None:
+def _lookup(token_hash: str) -> BetaLink | None:
+    try:
+        return _LINKS.get(token_hash=token_hash)
+    except BetaLink.DoesNotExist:
         return None
-    split = len(BetaLink._meta.concrete_fields)
-    link = _instance(connection, BetaLink, row[:split])
-    link.integration = _instance(connection, Integration, row[split:-1])
-    link.is_verified = bool(row[-1])
-    return link
 
 
 NOT_FOUND = (
@@ -306,13 +227,20 @@ NOT_FOUND = (
 )
 
 
-def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
-    """The one place where a token is judged. Returns a usable link or raises a refusal."""
+def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = False) -> BetaLink:
+    """The one place where a token is judged. Returns a usable link or raises a refusal.
+
+    ``cached``: the lookup may come from ``catalog.cache.beta_lookup`` (opening the page);
+    confirming always reads the database.
+    """
     _check_throttle(client_ip)
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
-        link = _link_by_hash(token_hash)
+        if cached:
+            link = page_cache.beta_lookup(token_hash, functools.partial(_lookup, token_hash))
+        else:
+            link = _lookup(token_hash)
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:
@@ -339,21 +267,19 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
 
 
 def beta_link_open(*, token: str, client_ip: str) -> BetaLink:
-    link = beta_link_resolve(token=token, client_ip=client_ip)
+    link = beta_link_resolve(token=token, client_ip=client_ip, cached=True)
     beta_link_record_open(link=link)
     return link
 
 
 def beta_link_record_open(*, link: BetaLink) -> None:
-    """Count an open in one UPDATE, so simultaneous opens are all counted.
-
-    The statement is the ORM's ``update(open_count=F("open_count") + 1, first_opened_at=
-    Coalesce(...), last_opened_at=now)``, written out once (see ``_link_by_hash`` for why).
-    """
-    connection = connections[router.db_for_write(BetaLink)]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_open_sql(connection.vendor), [now, now, link.pk])
+    """Count an open in one UPDATE, so simultaneous opens are all counted."""
+    now = timezone.now()
+    BetaLink.objects.filter(pk=link.pk).update(
+        open_count=F("open_count") + 1,
+        first_opened_at=Coalesce("first_opened_at", Value(now)),
+        last_opened_at=Value(now),
+    )
 
 
 @transaction.atomic

@@ -11,10 +11,11 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from catalog.cache import cached_public_response
 from catalog.errors import ApplicationError, BadRequest, NotFound
 from catalog.listing import listing_for
 from catalog.selectors.public import category_by_slug, public_integration, public_integrations
-from catalog.views.public import MAX_SEARCH, cached_public_response
+from catalog.views.public import MAX_SEARCH
 from catalog.views.refusals import refusal_json
 
 DEFAULT_PAGE_SIZE = 50
