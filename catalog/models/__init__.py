@@ -1,6 +1,6 @@
 from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
 from .audit import AuditLog
-from .beta import BetaLink, CustomerVerification
+from .beta import BetaLink, BetaOpenFold, CustomerVerification
 from .integrations import Category, DestinationMode, Integration, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
@@ -12,6 +12,7 @@ __all__ = [
     "AgreementVersion",
     "AuditLog",
     "BetaLink",
+    "BetaOpenFold",
     "Category",
     "ChangeRequest",
     "CustomerVerification",

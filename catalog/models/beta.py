@@ -111,3 +111,18 @@ class CustomerVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_name} verified {self.integration}"
+
+
+class BetaOpenFold(models.Model):
+    """One batch of beta opens counted in Redis and added to the links (``beta_opens_fold``).
+
+    Written in the transaction that adds the batch, so a fold that died after its commit is not
+    added twice when the batch is found again in Redis.
+    """
+
+    batch = models.CharField(max_length=64, unique=True)
+    opens = models.PositiveIntegerField(default=0)
+    folded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.opens} beta opens folded ({self.batch})"
