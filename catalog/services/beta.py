@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from catalog import cache as page_cache
-from catalog import permissions, tokens
+from catalog import permissions, throttle, tokens
 from catalog.audit import Action
 from catalog.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Throttled
 from catalog.models import BetaLink, BetaOpenFold, CustomerVerification, Integration, Stage, User
@@ -193,7 +192,7 @@ def _throttle_key(client_ip: str, now: float) -> tuple[str, int]:
 
 def _check_throttle(client_ip: str) -> None:
     key, retry_after = _throttle_key(client_ip, time.time())
-    if (cache.get(key) or 0) >= THROTTLE_LIMIT:
+    if throttle.count(key) >= THROTTLE_LIMIT:
         raise Throttled(
             "Too many beta links that don't work were opened from your network. "
             "Wait a few minutes, then open the link from your invitation again.",
@@ -203,12 +202,7 @@ def _check_throttle(client_ip: str) -> None:
 
 def _count_bad_token(client_ip: str) -> None:
     key, _ = _throttle_key(client_ip, time.time())
-    if cache.add(key, 1, THROTTLE_WINDOW + 60):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, THROTTLE_WINDOW + 60)
+    throttle.add_one(key, seconds=THROTTLE_WINDOW + 60)
 
 
 # --- The token lookup and the open count, on every beta page open -------------------------------

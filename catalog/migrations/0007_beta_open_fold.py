@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_outbox_body_removed_at'),
+        ('catalog', '0006_change_request_reviewable'),
     ]
 
     operations = [
