@@ -282,10 +282,15 @@ def beta_link_record_open(*, link: BetaLink) -> None:
             return
         except redis.RedisError:
             logger.warning("Redis refused a beta open; counted in the database", exc_info=True)
-    _add_opens(link.pk, 1, first=now, last=now)
+    BetaLink.objects.filter(pk=link.pk).update(
+        open_count=F("open_count") + 1,
+        first_opened_at=Coalesce("first_opened_at", Value(now)),
+        last_opened_at=Value(now),
+    )
 
 
 def _add_opens(link_id: int, count: int, *, first, last) -> None:
+    """``count`` opens between ``first`` and ``last`` (a fold may bring them after later ones)."""
     BetaLink.objects.filter(pk=link_id).update(
         open_count=F("open_count") + count,
         first_opened_at=Least(Coalesce("first_opened_at", Value(first)), Value(first)),
