@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_change_request_reviewable'),
+        ('catalog', '0007_storage_audit'),
     ]
 
     operations = [
