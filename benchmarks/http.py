@@ -16,6 +16,10 @@
    invited customer), each open recorded in the database. About 2 minutes in all.
 4. Everything started here is stopped by its pid (on SIGTERM too), and the temporary files
    are removed.
+
+``--redis`` also starts a throwaway ``redis-server`` and counts the beta opens there
+(``BETA_OPENS_REDIS_URL``), as a deployment with a Redis broker does; nothing else changes (the
+cache stays per process, Celery eager).
 """
 
 import argparse
@@ -41,6 +45,25 @@ TARGET_RATIO = 0.5
 TARGET_RATIOS = {"search, uncached": 0.3}
 # Each invited customer has their own link: wrk spreads the beta requests over this many.
 BETA_LINKS = 20
+
+
+def start_redis(folder: Path, port: int) -> subprocess.Popen:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("redis-server did not answer within 15 s")
 
 
 def free_port() -> int:
@@ -326,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--postgres", action="store_true", help="throwaway PostgreSQL cluster")
+    parser.add_argument(
+        "--redis", action="store_true", help="count beta opens in a throwaway redis-server"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -337,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     pg = None
     gunicorn = None
+    redis_server = None
     try:
         if args.postgres:
             sys.path.insert(0, str(ROOT))
@@ -364,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
             # the benchmark measures speed, not the per-token budget
             "API_TOKEN_RATE": "1000000000",
         }
+        if args.redis:
+            redis_port = free_port()
+            redis_server = start_redis(tmp, redis_port)
+            env["BETA_OPENS_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         prepared = prepare(env)
         print(
             f"prepared in {time.monotonic() - began:.1f} s: "
@@ -410,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         summary = {
             "database": "postgresql" if pg else "sqlite",
+            "opens": "redis" if args.redis else "database",
             "workers": args.workers,
             "connections": args.connections,
             "duration_s": args.duration,
@@ -437,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
             stop(gunicorn)
         if pg is not None:
             pg.stop_cluster()
+        if redis_server is not None:
+            redis_server.terminate()  # started here, stopped by its pid
+            redis_server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
         signal.signal(signal.SIGTERM, previous_sigterm)
         print(f"benchmark took {time.monotonic() - began:.0f} s", file=sys.stderr)
@@ -445,7 +480,8 @@ def main(argv: list[str] | None = None) -> int:
 def _print_table(summary: dict) -> None:
     print(
         f"gunicorn {summary['workers']} sync workers, wrk {summary['connections']} connections, "
-        f"{summary['rounds']} rounds of {summary['duration_s']} s per URL, {summary['database']}; "
+        f"{summary['rounds']} rounds of {summary['duration_s']} s per URL, {summary['database']}, "
+        f"beta opens counted in the {summary['opens']}; "
         f"{summary['cpus']} CPUs, load average {summary['loadavg_before']} before, "
         f"{summary['loadavg_after']} after; bare view runs: "
         + ", ".join(f"{r:.0f}" for r in summary["bare_runs_rps"])

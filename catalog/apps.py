@@ -6,7 +6,8 @@ class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Partner catalog"
 
-    def ready(self):
-        from catalog import search
+    def ready(self) -> None:
+        from catalog import cache, search
 
+        cache.connect()
         search.connect()

@@ -230,6 +230,14 @@ OUTBOX_REQUEUE_AFTER = env.float("OUTBOX_REQUEUE_AFTER", default=300)
 # The storage audit: a quick pass (new references, known missing files) and a full listing.
 STORAGE_AUDIT_QUICK_INTERVAL = env.int("STORAGE_AUDIT_QUICK_INTERVAL", default=15 * 60)
 STORAGE_AUDIT_FULL_INTERVAL = env.int("STORAGE_AUDIT_FULL_INTERVAL", default=24 * 60 * 60)
+# Beta page opens: with Redis (the broker's, unless BETA_OPENS_REDIS_URL names another) an open
+# is counted there and beat adds the counts to the links every BETA_OPENS_FOLD_SECONDS, so the
+# invites panel lags by that much at most; without Redis each open is one UPDATE in the request.
+BETA_OPENS_REDIS_URL = env.str(
+    "BETA_OPENS_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+BETA_OPENS_FOLD_SECONDS = env.float("BETA_OPENS_FOLD_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "catalog.tasks.outbox.sweep_outbox",
@@ -247,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": STORAGE_AUDIT_FULL_INTERVAL,
         "kwargs": {"full": True},
         "options": {"expires": STORAGE_AUDIT_FULL_INTERVAL},
+    },
+    "beta-opens-fold": {
+        "task": "catalog.tasks.beta.fold_beta_opens",
+        "schedule": BETA_OPENS_FOLD_SECONDS,
+        "options": {"expires": max(BETA_OPENS_FOLD_SECONDS, 1)},
     },
 }
 if not DEBUG:

@@ -10,7 +10,15 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from catalog.models import BetaLink, CustomerVerification
+from catalog.models import (
+    BetaLink,
+    Category,
+    CustomerVerification,
+    Integration,
+    MetadataImage,
+    MetadataRevision,
+    Stage,
+)
 from tests.data.catalog import approve_metadata, beta_link, in_private_beta
 
 SUPPORT = "help@acme.example.com"
@@ -151,3 +159,67 @@ def test_revoking_takes_effect_at_the_next_open(client, beta_integration):
     BetaLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
     response = client.get(f"/beta/{token}/")
     assert response.status_code == 410 and "withdrawn" in _text(response)
+
+
+# --- Bulk writes (queryset ``update()``, ``bulk_update()``) send no signals: still seen at once --
+
+
+def test_bulk_updates_of_what_the_page_shows_are_seen_at_the_next_open(client, beta_integration):
+    link, token = beta_link(beta_integration, workspace_name="Shop prod")
+    revision = beta_integration.live_metadata
+    image = MetadataImage.objects.create(revision=revision, image="assets/a.png", caption="Old")
+    body = _text(client.get(f"/beta/{token}/"))
+    assert "Acme Events" in body and "Old" in body and "Analytics" in body
+    # then each bulk write shows at the next open, with no save() and no signal of Django's
+    MetadataRevision.objects.filter(pk=revision.pk).update(description_html="<p>Bulk words.</p>")
+    assert "Bulk words." in _text(client.get(f"/beta/{token}/"))
+    MetadataImage.objects.filter(pk=image.pk).update(caption="New caption")
+    assert "New caption" in _text(client.get(f"/beta/{token}/"))
+    Category.objects.filter(name="Analytics").update(name="Insights")
+    assert "Insights" in _text(client.get(f"/beta/{token}/"))
+    Integration.objects.filter(pk=beta_integration.pk).update(name="Acme Bulk")
+    assert "Try Acme Bulk" in _text(client.get(f"/beta/{token}/"))
+    BetaLink.objects.filter(pk=link.pk).update(workspace_name="Renamed ws")
+    assert 'value="Renamed ws"' in client.get(f"/beta/{token}/").content.decode()
+    beta_integration.refresh_from_db()
+    beta_integration.name = "Acme Saved"
+    Integration.objects.bulk_update([beta_integration], ["name"])
+    assert "Try Acme Saved" in _text(client.get(f"/beta/{token}/"))
+    Integration.objects.filter(pk=beta_integration.pk).update(stage=Stage.BUILD)
+    assert client.get(f"/beta/{token}/").status_code == 404
+
+
+def test_bulk_confirmation_and_extension_are_seen_at_the_next_open(client, beta_integration):
+    link, token = beta_link(beta_integration, days=10)
+    assert "Confirmed" not in _text(client.get(f"/beta/{token}/"))
+    later = link.expires_at + timedelta(days=30)
+    BetaLink.objects.filter(pk=link.pk).update(expires_at=later)
+    body = _text(client.get(f"/beta/{token}/"))
+    assert f"works until {later:%B} {later.day}, {later.year}" in body
+    CustomerVerification.objects.bulk_create(
+        [CustomerVerification(integration=beta_integration, beta_link=link, workspace_name="W1")]
+    )
+    assert "Confirmed" in _text(client.get(f"/beta/{token}/"))
+
+
+def test_recording_opens_leaves_cached_pages_alone(
+    client, beta_integration, django_assert_max_num_queries
+):
+    _, token = beta_link(beta_integration)
+    client.get(f"/beta/{token}/")
+    # the open count is written each time, and the cached page and lookup are still used
+    with django_assert_max_num_queries(1):
+        assert client.get(f"/beta/{token}/").status_code == 200
+
+
+def test_n_opens_count_n(beta_integration):
+    link, token = beta_link(beta_integration)
+    other, other_token = beta_link(beta_integration, email="b@shop.example.com")
+    client = Client()
+    for _ in range(25):
+        assert client.get(f"/beta/{token}/").status_code == 200
+    for _ in range(7):
+        assert client.get(f"/beta/{other_token}/").status_code == 200
+    link.refresh_from_db()
+    other.refresh_from_db()
+    assert (link.open_count, other.open_count) == (25, 7)

@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from catalog.models import Integration, Stage
+from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
 from tests import factories
 from tests.data.catalog import (
     approve_metadata,
@@ -154,6 +154,20 @@ def test_anonymous_pages_are_served_from_cache_until_the_catalog_changes(
     integration.save(update_fields=["stage", "updated_at"])
     assert "Aardvark Metrics" not in _text(client.get("/catalog/"))
     assert client.get("/catalog/aardvark-metrics/").status_code == 404
+
+
+def test_cached_pages_show_bulk_updates_at_once(client):
+    integration = public_integration("Aardvark Metrics")
+    revision = integration.live_metadata
+    image = MetadataImage.objects.create(revision=revision, image="assets/a.png", caption="Old")
+    assert "Old" in _text(client.get("/catalog/aardvark-metrics/"))
+    # queryset updates send no post_save; the cached pages still change at the next request
+    MetadataImage.objects.filter(pk=image.pk).update(caption="Fresh caption")
+    assert "Fresh caption" in _text(client.get("/catalog/aardvark-metrics/"))
+    MetadataRevision.objects.filter(pk=revision.pk).update(description_html="<p>Bulk.</p>")
+    assert "Bulk." in _text(client.get("/catalog/aardvark-metrics/"))
+    Category.objects.filter(name="Analytics").update(name="Insights")
+    assert "Insights" in _text(client.get("/catalog/"))
 
 
 def test_logged_in_visitors_get_their_own_header_not_a_cached_page(client, partner_user):

@@ -13,11 +13,12 @@ from ninja import Router
 from ninja.decorators import decorate_view
 
 from catalog.api.schemas import CatalogEntry, CatalogPage, Error
+from catalog.cache import cached_public_response
 from catalog.errors import BadRequest, NotFound
 from catalog.listing import listing_for
 from catalog.selectors.public import category_by_slug, public_integration, public_integrations
 from catalog.views.conditional import conditional_public
-from catalog.views.public import MAX_SEARCH, cached_public_response
+from catalog.views.public import MAX_SEARCH
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100

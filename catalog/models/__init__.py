@@ -1,7 +1,7 @@
 from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
 from .api import ApiToken
 from .audit import AuditLog
-from .beta import BetaLink, CustomerVerification
+from .beta import BetaLink, BetaOpenFold, CustomerVerification
 from .integrations import Category, DestinationMode, Integration, ListingStatus, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
@@ -14,6 +14,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "BetaLink",
+    "BetaOpenFold",
     "Category",
     "ChangeRequest",
     "CustomerVerification",

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from .changes import ChangeSignallingQuerySet
+
 
 class BetaLinkState(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -11,7 +13,7 @@ class BetaLinkState(models.TextChoices):
     VERIFIED = "verified", "Verified"
 
 
-class BetaLinkQuerySet(models.QuerySet):
+class BetaLinkQuerySet(ChangeSignallingQuerySet):
     def with_state(self):
         """Annotate ``is_verified`` so listing many links costs one query (no per-row lookups)."""
         return self.annotate(
@@ -42,6 +44,9 @@ class BetaLink(models.Model):
     last_opened_at = models.DateTimeField(null=True, blank=True)
 
     objects = BetaLinkQuerySet.as_manager()
+
+    # What recording an open writes; no page shows these, so writing them leaves caches alone.
+    OPEN_FIELDS = frozenset({"open_count", "first_opened_at", "last_opened_at"})
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,6 +100,8 @@ class CustomerVerification(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ChangeSignallingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -104,3 +111,18 @@ class CustomerVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_name} verified {self.integration}"
+
+
+class BetaOpenFold(models.Model):
+    """One batch of beta opens counted in Redis and added to the links (``beta_opens_fold``).
+
+    Written in the transaction that adds the batch, so a fold that died after its commit is not
+    added twice when the batch is found again in Redis.
+    """
+
+    batch = models.CharField(max_length=64, unique=True)
+    opens = models.PositiveIntegerField(default=0)
+    folded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.opens} beta opens folded ({self.batch})"

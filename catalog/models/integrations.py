@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .accounts import Partner
+from .changes import ChangeSignallingQuerySet
 
 
 class Stage(models.TextChoices):
@@ -32,6 +33,8 @@ class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -77,6 +80,8 @@ class Integration(models.Model):
     # Catalog search on PostgreSQL: name and live name (A), categories (B), description (C),
     # kept by catalog.search; GIN-indexed by migration 0008 (SQLite leaves it empty).
     search_document = SearchVectorField(null=True, editable=False)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .changes import ChangeSignallingQuerySet
 from .review import Reviewable
 
 
@@ -47,6 +48,8 @@ class MetadataRevision(Reviewable):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ChangeSignallingQuerySet.as_manager()
+
     class Meta:
         ordering = ["integration", "-number"]
         constraints = [
@@ -71,6 +74,8 @@ class MetadataImage(models.Model):
     caption = models.CharField(max_length=200, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+
+    objects = ChangeSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "position"]

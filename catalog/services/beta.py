@@ -6,22 +6,30 @@ kinds of ``catalog.errors``; the beta-token page decorator renders it as one pla
 """
 
 import functools
+import logging
 import time
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from catalog import permissions, tokens
+from catalog import cache as page_cache
+from catalog import permissions, throttle, tokens
 from catalog.audit import Action
 from catalog.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Throttled
-from catalog.models import BetaLink, CustomerVerification, Integration, Stage, User
+from catalog.models import BetaLink, BetaOpenFold, CustomerVerification, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 MAX_DAYS = 365
 # Bad tokens from one client address: this many per window, then 429 until the window ends.
@@ -53,13 +61,6 @@ def _check_manage(actor: User, integration: Integration) -> None:
         )
 
 
-def _lock_integration(integration_id: int) -> Integration:
-    try:
-        return Integration.objects.select_for_update().get(pk=integration_id)
-    except (Integration.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such integration.") from None
-
-
 def _lock_link(integration_id: int, link_id: int) -> BetaLink:
     try:
         return (
@@ -88,7 +89,7 @@ def beta_link_issue(
 ) -> tuple[BetaLink, str]:
     """Make a link for one customer. Returns ``(link, token)``: the token is never stored, so
     this is the only moment it exists outside the customer's email."""
-    integration = _lock_integration(integration_id)
+    integration = lock_integration(integration_id)
     _check_manage(actor, integration)
     if integration.stage != Stage.PRIVATE_BETA:
         raise Conflict(
@@ -191,7 +192,7 @@ def _throttle_key(client_ip: str, now: float) -> tuple[str, int]:
 
 def _check_throttle(client_ip: str) -> None:
     key, retry_after = _throttle_key(client_ip, time.time())
-    if (cache.get(key) or 0) >= THROTTLE_LIMIT:
+    if throttle.count(key) >= THROTTLE_LIMIT:
         raise Throttled(
             "Too many beta links that don't work were opened from your network. "
             "Wait a few minutes, then open the link from your invitation again.",
@@ -201,103 +202,22 @@ def _check_throttle(client_ip: str) -> None:
 
 def _count_bad_token(client_ip: str) -> None:
     key, _ = _throttle_key(client_ip, time.time())
-    if cache.add(key, 1, THROTTLE_WINDOW + 60):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, THROTTLE_WINDOW + 60)
+    throttle.add_one(key, seconds=THROTTLE_WINDOW + 60)
 
 
 # --- The token lookup and the open count, on every beta page open -------------------------------
-# Both run on every open of a beta page, so their SQL is written once per process from the
-# models' own table and column names (never from input) instead of being built by the ORM on each
-# request: building the join below costs several times more than running it. Values go through
-# the database's own converters and rows become ordinary model instances, as with the ORM.
+
+# The link, its integration and whether it is confirmed, in one query; ``_lookup`` adds the token.
+_LINKS = BetaLink.objects.select_related("integration").annotate(
+    is_verified=Exists(CustomerVerification.objects.filter(beta_link=OuterRef("pk")))
+)
 
 
-def _column(model, name: str, alias: str = "") -> str:
-    quoted = connections[model.objects.db].ops.quote_name(model._meta.get_field(name).column)
-    return f"{alias}.{quoted}" if alias else quoted
-
-
-def _table(model) -> str:
-    return connections[model.objects.db].ops.quote_name(model._meta.db_table)
-
-
-def _all_columns(model, alias: str) -> list[str]:
-    return [_column(model, f.name, alias) for f in model._meta.concrete_fields]
-
-
-@functools.cache
-def _lookup_sql(vendor: str) -> str:
-    """The ORM's ``BetaLink.objects.select_related("integration").filter(token_hash=...)``
-    plus the ``is_verified`` of ``with_state()``."""
-    verified = (
-        f"EXISTS (SELECT 1 FROM {_table(CustomerVerification)} v "  # noqa: S608 - from _meta
-        f"WHERE {_column(CustomerVerification, 'beta_link', 'v')} = {_column(BetaLink, 'id', 'l')})"
-    )
-    columns = [*_all_columns(BetaLink, "l"), *_all_columns(Integration, "i"), verified]
-    return (
-        f"SELECT {', '.join(columns)} FROM {_table(BetaLink)} l "  # noqa: S608 - from _meta
-        f"INNER JOIN {_table(Integration)} i "
-        f"ON {_column(Integration, 'id', 'i')} = {_column(BetaLink, 'integration', 'l')} "
-        f"WHERE {_column(BetaLink, 'token_hash', 'l')} = %s"
-    )
-
-
-@functools.cache
-def _open_sql(vendor: str) -> str:
-    """The ORM's ``update(open_count=F("open_count") + 1,
-    first_opened_at=Coalesce("first_opened_at", now), last_opened_at=now)``."""
-    count, first, last = (
-        _column(BetaLink, n) for n in ("open_count", "first_opened_at", "last_opened_at")
-    )
-    return (
-        f"UPDATE {_table(BetaLink)} SET {count} = {count} + 1, "  # noqa: S608 - from _meta
-        f"{first} = COALESCE({first}, %s), {last} = %s WHERE {_column(BetaLink, 'id')} = %s"
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _converters(connection, model) -> list[tuple]:
-    """Per column of ``model``: the column expression and the converters the ORM would apply."""
-    columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
-    return [
-        (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        for column in columns
-    ]
-
-
-def _instance(connection, model, values):
-    """A model instance from raw column values, converted as the ORM converts them."""
-    converted = []
-    for (column, converters), value in zip(_converters(connection, model), values, strict=True):
-        for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, _attnames(model), converted)
-
-
-@functools.cache
-def _attnames(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _link_by_hash(token_hash: str) -> BetaLink | None:
-    """The link with this token hash, its integration loaded and ``is_verified`` set, in one
-    query; ``None`` when there is none."""
-    connection = connections[BetaLink.objects.db]
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(connection.vendor), [token_hash])
-        row = cursor.fetchone()
-    if row is None:
+def _lookup(token_hash: str) -> BetaLink | None:
+    try:
+        return _LINKS.get(token_hash=token_hash)
+    except BetaLink.DoesNotExist:
         return None
-    split = len(BetaLink._meta.concrete_fields)
-    link = _instance(connection, BetaLink, row[:split])
-    link.integration = _instance(connection, Integration, row[split:-1])
-    link.is_verified = bool(row[-1])
-    return link
 
 
 NOT_FOUND = (
@@ -306,13 +226,20 @@ NOT_FOUND = (
 )
 
 
-def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
-    """The one place where a token is judged. Returns a usable link or raises a refusal."""
+def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = False) -> BetaLink:
+    """The one place where a token is judged. Returns a usable link or raises a refusal.
+
+    ``cached``: the lookup may come from ``catalog.cache.beta_lookup`` (opening the page);
+    confirming always reads the database.
+    """
     _check_throttle(client_ip)
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
-        link = _link_by_hash(token_hash)
+        if cached:
+            link = page_cache.beta_lookup(token_hash, functools.partial(_lookup, token_hash))
+        else:
+            link = _lookup(token_hash)
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:
@@ -339,21 +266,111 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None) -> BetaLink:
 
 
 def beta_link_open(*, token: str, client_ip: str) -> BetaLink:
-    link = beta_link_resolve(token=token, client_ip=client_ip)
+    link = beta_link_resolve(token=token, client_ip=client_ip, cached=True)
     beta_link_record_open(link=link)
     return link
 
 
 def beta_link_record_open(*, link: BetaLink) -> None:
-    """Count an open in one UPDATE, so simultaneous opens are all counted.
+    """Count an open: in Redis when ``BETA_OPENS_REDIS_URL`` is set (``beta_opens_fold`` adds it
+    to the link later), else, or when Redis fails, in one UPDATE, so simultaneous opens are all
+    counted."""
+    now = timezone.now()
+    if settings.BETA_OPENS_REDIS_URL:
+        try:
+            _count_in_redis(link.pk, now)
+            return
+        except redis.RedisError:
+            logger.warning("Redis refused a beta open; counted in the database", exc_info=True)
+    BetaLink.objects.filter(pk=link.pk).update(
+        open_count=F("open_count") + 1,
+        first_opened_at=Coalesce("first_opened_at", Value(now)),
+        last_opened_at=Value(now),
+    )
 
-    The statement is the ORM's ``update(open_count=F("open_count") + 1, first_opened_at=
-    Coalesce(...), last_opened_at=now)``, written out once (see ``_link_by_hash`` for why).
-    """
-    connection = connections[router.db_for_write(BetaLink)]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_open_sql(connection.vendor), [now, now, link.pk])
+
+def _add_opens(link_id: int, count: int, *, first, last) -> None:
+    """``count`` opens between ``first`` and ``last`` (a fold may bring them after later ones)."""
+    BetaLink.objects.filter(pk=link_id).update(
+        open_count=F("open_count") + count,
+        first_opened_at=Least(Coalesce("first_opened_at", Value(first)), Value(first)),
+        last_opened_at=Greatest(Coalesce("last_opened_at", Value(last)), Value(last)),
+    )
+
+
+# --- Opens counted in Redis ---------------------------------------------------------------------
+# Each open adds to one hash, ``<link id>:n`` (count), ``:first`` and ``:last`` (microseconds since
+# the epoch). The fold renames the hash (new opens start a new one), names the batch, adds it to
+# the links and records the batch in one transaction, then deletes it. A fold that dies before its
+# commit leaves the batch to the next fold; one that dies after it leaves a batch the database
+# already holds, which the next fold deletes without adding it again.
+
+OPENS_KEY = "beta-opens"
+FOLDING_KEY = "beta-opens:folding"
+_BATCH = "batch"
+_COUNT_OPEN = """
+local n, first, last = ARGV[1] .. ':n', ARGV[1] .. ':first', ARGV[1] .. ':last'
+local now = tonumber(ARGV[2])
+redis.call('HINCRBY', KEYS[1], n, 1)
+local seen = redis.call('HGET', KEYS[1], first)
+if not seen or tonumber(seen) > now then redis.call('HSET', KEYS[1], first, ARGV[2]) end
+seen = redis.call('HGET', KEYS[1], last)
+if not seen or tonumber(seen) < now then redis.call('HSET', KEYS[1], last, ARGV[2]) end
+"""
+FOLDS_KEPT = timedelta(days=7)
+
+
+@functools.cache
+def _redis(url: str):
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return client, client.register_script(_COUNT_OPEN)
+
+
+def _count_in_redis(link_id: int, now) -> None:
+    _, count_open = _redis(settings.BETA_OPENS_REDIS_URL)
+    count_open(keys=[OPENS_KEY], args=[link_id, _micros(now)])
+
+
+def _micros(moment) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _moment(micros: bytes):
+    return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+
+
+def beta_opens_fold() -> int:
+    """Add the opens counted in Redis to the links; returns how many were added."""
+    if not settings.BETA_OPENS_REDIS_URL:
+        return 0
+    client, _ = _redis(settings.BETA_OPENS_REDIS_URL)
+    # a batch left by a fold that died goes first; else the opens so far become the batch
+    if not client.exists(FOLDING_KEY):
+        try:
+            client.renamenx(OPENS_KEY, FOLDING_KEY)
+        except redis.ResponseError:  # no opens since the last fold
+            return 0
+    client.hsetnx(FOLDING_KEY, _BATCH, uuid.uuid4().hex)
+    fields = {k.decode(): v for k, v in client.hgetall(FOLDING_KEY).items()}
+    batch = fields.pop(_BATCH).decode()
+    opens: dict[int, dict[str, bytes]] = {}
+    for name, value in fields.items():
+        link_id, part = name.split(":")
+        opens.setdefault(int(link_id), {})[part] = value
+    total = sum(int(values["n"]) for values in opens.values())
+    with transaction.atomic():
+        _, new = BetaOpenFold.objects.get_or_create(batch=batch, defaults={"opens": total})
+        if new:
+            for link_id, values in sorted(opens.items()):
+                _add_opens(
+                    link_id,
+                    int(values["n"]),
+                    first=_moment(values["first"]),
+                    last=_moment(values["last"]),
+                )
+            BetaOpenFold.objects.filter(folded_at__lt=timezone.now() - FOLDS_KEPT).delete()
+    client.delete(FOLDING_KEY)
+    return total if new else 0
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Celery tasks (autodiscovered as ``catalog.tasks``), one module per area."""
 
 from .assets import *  # noqa: F403
+from .beta import *  # noqa: F403
 from .outbox import *  # noqa: F403
 from .storage import *  # noqa: F403

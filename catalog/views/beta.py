@@ -1,37 +1,26 @@
 """Beta pages: the partner's invites page and actions, and the customer's ``/beta/<token>/``."""
 
-import functools
-import hashlib
-import re
-import secrets
-from datetime import date
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.html import conditional_escape
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import selectors
+from catalog import cache as page_cache
 from catalog.client import client_ip
 from catalog.errors import ApplicationError, Invalid
 from catalog.forms.beta import BetaExtendForm, BetaInviteForm, CustomerVerificationForm
 from catalog.listing import listing_for
-from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
+from catalog.models import Stage
 from catalog.services import beta as beta_service
-from catalog.services.beta import can_manage_beta_links
-from catalog.views.access import beta_token_page
+from catalog.views.access import beta_token_page, integration_page
+from catalog.views.refusals import as_message, at_fields
 
 # --- Partner and staff --------------------------------------------------------------------------
+# The integration's partner users and staff who may view integrations see the page; whether one
+# may issue, revoke or extend is the service's call (owners, and staff with the beta permission).
 
 
 def _render_partner_page(request, integration, *, status=200, **extra):
@@ -42,16 +31,12 @@ def _render_partner_page(request, integration, *, status=200, **extra):
     return response
 
 
-@login_required
+@integration_page(partner_writes=None)
 @require_http_methods(["GET", "POST"])
-def partner_beta(request, pk: int):
+def partner_beta(request, integration):
     """GET lists the invites; POST issues one and shows its link once."""
-    integration = selectors.integration_for(user=request.user, pk=pk)
     if request.method == "GET":
         return _render_partner_page(request, integration)
-    if not can_manage_beta_links(request.user, integration):
-        messages.error(request, "Only the partner's owners and staff can invite beta customers.")
-        return _render_partner_page(request, integration, status=403)
     form = BetaInviteForm(request.POST, auto_id="id_beta_%s")
     if not form.is_valid():
         return _render_partner_page(request, integration, beta_form=form, status=422)
@@ -63,9 +48,9 @@ def partner_beta(request, pk: int):
             workspace_name=form.cleaned_data["workspace_name"],
             days=form.cleaned_data["days"],
         )
-    except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _render_partner_page(request, integration, beta_form=form, status=exc.status)
+    except ApplicationError as error:
+        status = at_fields(form, error)
+        return _render_partner_page(request, integration, beta_form=form, status=status)
     return _render_partner_page(
         request,
         integration,
@@ -74,33 +59,32 @@ def partner_beta(request, pk: int):
     )
 
 
-def _link_action(request, pk: int, action):
-    integration = selectors.integration_for(user=request.user, pk=pk)
+def _link_action(request, integration, action):
     try:
-        message = action(integration)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return _render_partner_page(request, integration, status=exc.status)
+        message = action()
+    except ApplicationError as error:
+        status = as_message(request, error)
+        return _render_partner_page(request, integration, status=status)
     messages.success(request, message)
     return redirect("partner_beta", pk=integration.pk)
 
 
-@login_required
+@integration_page(partner_writes=None)
 @require_POST
-def partner_beta_revoke(request, pk: int, link_id: int):
-    def revoke(integration):
+def partner_beta_revoke(request, integration, link_id: int):
+    def revoke():
         link = beta_service.beta_link_revoke(
             actor=request.user, integration_id=integration.pk, link_id=link_id
         )
         return f"The invite for {link.email} is revoked; its link no longer opens."
 
-    return _link_action(request, pk, revoke)
+    return _link_action(request, integration, revoke)
 
 
-@login_required
+@integration_page(partner_writes=None)
 @require_POST
-def partner_beta_extend(request, pk: int, link_id: int):
-    def extend(integration):
+def partner_beta_extend(request, integration, link_id: int):
+    def extend():
         form = BetaExtendForm(request.POST)
         if not form.is_valid():
             raise Invalid(
@@ -115,129 +99,42 @@ def partner_beta_extend(request, pk: int, link_id: int):
         expires = timezone.localtime(link.expires_at)
         return f"The invite for {link.email} now expires on {expires:%Y-%m-%d %H:%M %Z}."
 
-    return _link_action(request, pk, extend)
+    return _link_action(request, integration, extend)
 
 
 # --- The customer -------------------------------------------------------------------------------
+# Rendering the page (base template, form widgets) costs more than the rest of an open, so the
+# plain visit's page is kept whole in the cache per link, and the catalog entry per integration
+# (``catalog.cache``; the token is never in either: the form posts to the relative ``verify/``).
 
 
-# --- The page a customer opens ------------------------------------------------------------------
-# Rendering the page (base template, form widgets) costs more than the token lookup and the open
-# count together, so what a customer sees is kept rendered in the cache, keyed on everything it
-# shows (see ``_page_key``):
-# the listing fragment for every render, and for the usual visit (a fresh form, no login, no
-# messages) the whole page of the integration with slots for each link's own values. Any save of
-# what a listing shows moves ``PAGES_GENERATION_KEY`` on, so an approval shows at once.
-
-PAGE_CACHE_SECONDS = 300
-PAGES_GENERATION_KEY = "beta-pages-generation"
-# A link's own values on its page; the shared page holds a slot for each (the token is never in
-# it: the confirmation form posts to the relative ``verify/``).
-_LINK_SLOTS = ("expires_on", "workspace_name")
-
-
-def forget_beta_pages(**kwargs) -> None:
-    try:
-        cache.incr(PAGES_GENERATION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.set(PAGES_GENERATION_KEY, 1, None)
-
-
-for _model in (Integration, MetadataRevision, MetadataImage, Category):
-    for _signal in (post_save, post_delete):
-        _signal.connect(
-            forget_beta_pages,
-            sender=_model,
-            dispatch_uid=f"beta-pages-{_signal is post_save}-{_model.__name__}",
-        )
-
-
-def _page_key(integration) -> str:
-    generation = cache.get(PAGES_GENERATION_KEY, 0)
-    stamp = integration.updated_at.timestamp() if integration.updated_at else 0
-    raw = (
-        f"{integration.pk}|{integration.live_metadata_id}|{stamp}|{integration.name}|"
-        f"{integration.slug}|{generation}"
+def _listing_html(integration) -> str:
+    html = page_cache.beta_listing_html(
+        integration,
+        lambda: render_to_string("catalog/_listing.html", {"listing": listing_for(integration)}),
     )
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _listing_html(integration, key: str) -> str:
-    """The catalog entry as ``catalog/_listing.html`` renders it."""
-    html = cache.get(f"beta-listing:{key}")
-    if html is None:
-        html = render_to_string("catalog/_listing.html", {"listing": listing_for(integration)})
-        cache.set(f"beta-listing:{key}", html, PAGE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template
 
 
-@functools.lru_cache(maxsize=512)
-def _long_date(day: date, language: str) -> str:
-    # as the template's ``|date:"F j, Y"``; formatting goes through translations, so once a day
-    return date_format(day, "F j, Y")
-
-
-def _link_values(link) -> dict[str, str]:
-    return {
-        "expires_on": _long_date(timezone.localdate(link.expires_at), translation.get_language()),
-        "workspace_name": link.workspace_name,
-    }
-
-
-def _page(request, link, *, form, verification, status=200, key=None, **values):
+def _render_beta_page(request, link, *, form=None, status=200):
     integration = link.integration
-    key = key or _page_key(integration)
+    verification = link.verifications.first() if link.is_verified else None
+    if form is None:
+        form = CustomerVerificationForm(initial={"workspace_name": link.workspace_name})
     return render(
         request,
         "catalog/beta/open.html",
         {
             "integration": integration,
-            "listing_html": _listing_html(integration, key),
+            "listing_html": _listing_html(integration),
             "platform_url": beta_service.platform_url(integration),
             "verification": verification,
             "form": form,
+            "expires_on": timezone.localdate(link.expires_at),
             # relative, so the page holds no token: verify/ from the page, ./ from verify/
             "verify_action": "./" if request.method == "POST" else "verify/",
-            **values,
         },
         status=status,
-    )
-
-
-def _is_plain_visit(request) -> bool:
-    """No login, no messages: the page is the same for every visitor with this link."""
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
-
-
-def _shared_page(request, link) -> HttpResponse:
-    """The page of an unconfirmed link, from the integration's shared copy with its slots filled."""
-    page_key = _page_key(link.integration)
-    key = f"beta-page:{page_key}"
-    parts = cache.get(key)
-    if parts is None:
-        markers = {slot: f"beta-slot-{secrets.token_hex(16)}" for slot in _LINK_SLOTS}
-        form = CustomerVerificationForm(initial={"workspace_name": markers["workspace_name"]})
-        response = _page(request, link, form=form, verification=None, key=page_key, **markers)
-        slot_of = {marker: slot for slot, marker in markers.items()}
-        pieces = re.split(f"({'|'.join(markers.values())})", response.content.decode())
-        # even places: page text; odd places: the name of the slot that goes there
-        parts = [slot_of[p] if i % 2 else p for i, p in enumerate(pieces)]
-        cache.set(key, parts, PAGE_CACHE_SECONDS)
-    values = {slot: conditional_escape(value) for slot, value in _link_values(link).items()}
-    return HttpResponse("".join(values[p] if i % 2 else p for i, p in enumerate(parts)))
-
-
-def _render_beta_page(request, link, *, form=None, status=200):
-    if form is None and not link.is_verified and _is_plain_visit(request):
-        return _shared_page(request, link)
-    verification = None
-    if link.is_verified:
-        verification = link.verifications.first()
-    if form is None:
-        form = CustomerVerificationForm(initial={"workspace_name": link.workspace_name})
-    return _page(
-        request, link, form=form, verification=verification, status=status, **_link_values(link)
     )
 
 
@@ -247,7 +144,7 @@ def beta_open(request, token: str):
     link = beta_service.beta_link_open(token=token, client_ip=client_ip(request) or "")
     if link.integration.stage == Stage.PUBLIC:
         return redirect("catalog_detail", slug=link.integration.slug)
-    return _render_beta_page(request, link)
+    return page_cache.beta_page(request, link, lambda: _render_beta_page(request, link))
 
 
 # The token in the URL is the credential here: a cross-site form cannot know it, so a CSRF
@@ -271,9 +168,9 @@ def beta_verify(request, token: str):
             workspace_name=form.cleaned_data["workspace_name"],
             note=form.cleaned_data["note"],
         )
-    except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _render_beta_page(request, link, form=form, status=exc.status)
+    except ApplicationError as error:
+        status = at_fields(form, error)
+        return _render_beta_page(request, link, form=form, status=status)
     return render(
         request,
         "catalog/beta/verified.html",

@@ -9,34 +9,13 @@ get validators; a 404 is never turned into a 304.
 """
 
 import hashlib
-from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-
-def _version() -> str:
-    # The page cache's version (catalog.views.public imports this module, so import it late).
-    from catalog.views.public import catalog_version
-
-    return catalog_version()
-
-
-def _last_modified(version: str) -> datetime | None:
-    """The newest change of a public entry, read from the version ("count:max(updated_at):sum"),
-    so Last-Modified costs no query of its own."""
-    try:
-        stamp = version.split(":", 1)[1].rsplit(":", 1)[0]
-    except IndexError:
-        return None
-    value = parse_datetime(stamp) if stamp and stamp != "None" else None
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+from catalog.cache import catalog_updated_at, catalog_version
 
 
 def conditional_public(view):
@@ -55,10 +34,10 @@ def conditional_public(view):
             if response.status_code == 200:
                 return get_conditional_response(request, etag='"*"', response=response)
             return response
-        version = _version()
+        version = catalog_version()
         raw = f"{request.get_host()}|{request.get_full_path()}|{version}"
         etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
-        last_modified = _last_modified(version)
+        last_modified = catalog_updated_at()
         timestamp = int(last_modified.timestamp()) if last_modified else None
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=timestamp, response=None

@@ -1,24 +1,18 @@
 """Public catalog pages: anyone may read them; they never show partner data or support emails.
 
 The reads are in ``catalog/selectors/public.py``, shared with the JSON API
-(``catalog/api/public.py``).
+(``catalog/api/public.py``); anonymous responses are cached by ``catalog.cache``.
 """
 
-import hashlib
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from catalog.cache import cached_public_response
 from catalog.listing import listing_for
-from catalog.models import Category, Integration, MetadataImage, MetadataRevision, Stage
+from catalog.models import Category
 from catalog.selectors.public import (
     NEW_DAYS,
     category_by_slug,
@@ -31,73 +25,6 @@ from catalog.views.conditional import conditional_public
 
 PAGE_SIZE = 24
 MAX_SEARCH = 100
-# Rendered public responses are reused for this long at most; any change to a public
-# integration (stage, approved metadata, import) changes the version and so the key at once.
-CACHE_SECONDS = 300
-_KEPT_HEADERS = ("Content-Type", "Access-Control-Allow-Origin")
-# The table name comes from the model, never from input.
-_VERSION_SQL = (
-    "SELECT COUNT(*), MAX(updated_at), SUM(live_metadata_id) "  # noqa: S608
-    f"FROM {Integration._meta.db_table} WHERE stage = %s"
-)
-
-
-VERSION_KEY = "public-catalog-version"
-# The version is read from the database at most once a second per cache; any save of an
-# integration, revision, screenshot or category in this process forgets it at once.
-VERSION_SECONDS = 1
-
-
-def catalog_version() -> str:
-    """Changes whenever a public entry changes (count, last update, live revisions)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Raw SQL: building the ORM aggregate costs more than running it.
-        with connection.cursor() as cursor:
-            cursor.execute(_VERSION_SQL, [Stage.PUBLIC])
-            version = ":".join(map(str, cursor.fetchone()))
-        cache.set(VERSION_KEY, version, VERSION_SECONDS)
-    return version
-
-
-def forget_catalog_version(**kwargs) -> None:
-    cache.delete(VERSION_KEY)
-
-
-for _model in (Integration, MetadataRevision, MetadataImage, Category):
-    for _signal in (post_save, post_delete):
-        _signal.connect(
-            forget_catalog_version,
-            sender=_model,
-            dispatch_uid=f"public-catalog-version-{_signal is post_save}-{_model.__name__}",
-        )
-
-
-def cached_public_response(view):
-    """Serve the same bytes to every anonymous visitor for a while.
-
-    Only requests without a session or messages cookie use the cache: their page has no
-    personal header, message or CSRF token in it. Others are rendered as usual.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        cookies = request.COOKIES
-        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-            return view(request, *args, **kwargs)
-        raw = f"{request.get_host()}|{request.get_full_path()}|{catalog_version()}"
-        key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
-        if hit is not None:
-            content, headers = hit
-            return HttpResponse(content, headers=headers)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
-            cache.set(key, (response.content, headers), CACHE_SECONDS)
-        return response
-
-    return wrapper
 
 
 def _page(request, queryset):

@@ -22,7 +22,8 @@ def _page(w, suffix=""):
 
 
 def _action(ok):
-    """Owners and staff with the permission may act; members and plain staff may not."""
+    """Owners and staff with the permission may act; members may not (the service refuses), nor
+    staff without the view-integration permission (the page refuses)."""
     return {
         "anonymous": LOGIN,
         "partner": ok,
@@ -34,7 +35,8 @@ def _action(ok):
 
 
 ROWS = [
-    Row("partner_beta", _page, {**partner_page(), "plain_staff": 200}),
+    # Staff without the view-integration permission don't see an integration's pages.
+    Row("partner_beta", _page, {**partner_page(), "plain_staff": 403}),
     Row(
         "partner_beta-issue",
         _page,

@@ -54,7 +54,7 @@ def pages_for(demo) -> dict[str, list[str]]:
     beta_path = urlparse(demo["beta_links"][0]["url"]).path
     mine = list(Integration.objects.filter(partner=owner.partner).order_by("pk"))
     partner_pages = ["/partner/", "/partner/profile/", "/partner/integrations/new/"]
-    partner_pages.append("/partner/notifications/")
+    partner_pages += ["/partner/notifications/", "/partner/api-tokens/", "/docs/api/"]
     for integration in mine:
         base = f"/partner/integrations/{integration.pk}/"
         partner_pages += [base, base + "spec/", base + "pull-requests/", base + "docs/"]
