@@ -17,9 +17,11 @@ Invalidation: two generation numbers in the cache, one for what a catalog entry 
 confirmations, each moved on by every write to its models: ``post_save``/``post_delete`` and
 ``rows_changed``, which the models' querysets send for ``update()``, ``bulk_update()`` and
 ``bulk_create()`` (``catalog.models.changes``), so a bulk write is seen at the next open like a
-save. A generation moves on again when the transaction commits, so a page rendered from rows read
-before the commit is not kept. Recording a beta open (``BetaLink.OPEN_FIELDS`` only) moves
-nothing.
+save. A generation moves on when the transaction commits (once per transaction and key), never
+inside it: a cache outage cannot roll a change back, and a page rendered from rows read before the
+commit is not kept. Recording a beta open (``BetaLink.OPEN_FIELDS`` only) moves nothing. Every
+cache call degrades: with Redis down (``catalog.cache_backends``) a read is a miss and a write is
+skipped, so pages are rendered uncached.
 
 With several web processes use a shared cache (``CACHE_URL=redis://…``): the generation is then
 shared, and every process sees a write at once. With the per-process default, another process sees
@@ -90,8 +92,21 @@ def _changed(sender, **kwargs) -> None:
     if sender is BetaLink and _only_open_fields(kwargs):
         return
     key = WATCHED[sender]
-    move_on(key)
+    if _scheduled(key):
+        return
+    # After commit only (at once outside a transaction): a cache outage or a slow cache never
+    # touches the change itself, and a page rendered from rows read before the commit is not
+    # kept, because the generation moves on after it.
     transaction.on_commit(functools.partial(move_on, key), robust=True)
+
+
+def _scheduled(key: str) -> bool:
+    """Whether this transaction already moves ``key`` on at commit (one move is enough)."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        getattr(func, "func", None) is move_on and func.args == (key,)
+        for _, func, _ in connection.run_on_commit
+    )
 
 
 def _only_open_fields(kwargs) -> bool:

@@ -130,6 +130,7 @@ def test_refused_confirmation_page_posts_to_itself(client, beta_integration):
     assert urljoin(f"/beta/{token}/verify/", "./") == f"/beta/{token}/verify/"
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_page_shows_a_rename_and_a_new_revision_at_once(client, beta_integration):
     _, token = beta_link(beta_integration)
     assert "Acme Events" in _text(client.get(f"/beta/{token}/"))
@@ -153,6 +154,7 @@ def test_signed_in_visitor_gets_their_own_header_not_the_shared_page(
     assert partner_user.email not in again and "Log in" in again
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_revoking_takes_effect_at_the_next_open(client, beta_integration):
     link, token = beta_link(beta_integration)
     assert client.get(f"/beta/{token}/").status_code == 200
@@ -164,6 +166,7 @@ def test_revoking_takes_effect_at_the_next_open(client, beta_integration):
 # --- Bulk writes (queryset ``update()``, ``bulk_update()``) send no signals: still seen at once --
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_bulk_updates_of_what_the_page_shows_are_seen_at_the_next_open(client, beta_integration):
     link, token = beta_link(beta_integration, workspace_name="Shop prod")
     revision = beta_integration.live_metadata
@@ -189,6 +192,7 @@ def test_bulk_updates_of_what_the_page_shows_are_seen_at_the_next_open(client, b
     assert client.get(f"/beta/{token}/").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_bulk_confirmation_and_extension_are_seen_at_the_next_open(client, beta_integration):
     link, token = beta_link(beta_integration, days=10)
     assert "Confirmed" not in _text(client.get(f"/beta/{token}/"))

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from catalog import stages
+from catalog import cache, stages
 from catalog.errors import ApplicationError, Forbidden
 from catalog.models import (
     AuditLog,
@@ -321,7 +321,9 @@ def test_thumbnail_task_is_queued_after_commit_only(
                 screenshots=[svc.ScreenshotInput(content=samples.png()), svc.ScreenshotInput()]
             ),
         )
-    assert len(callbacks) == 1
+    # one task queued (the rest move the page caches on after commit)
+    tasks = [c for c in callbacks if getattr(c, "func", None) is not cache.move_on]
+    assert len(tasks) == 1
     assert revision.images.get().thumbnail.name == ""
 
 

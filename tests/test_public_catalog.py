@@ -136,6 +136,7 @@ def test_list_pages_keep_constant_queries_from_10_to_500(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_anonymous_pages_are_served_from_cache_until_the_catalog_changes(
     client, db, django_assert_max_num_queries
 ):
@@ -156,6 +157,7 @@ def test_anonymous_pages_are_served_from_cache_until_the_catalog_changes(
     assert client.get("/catalog/aardvark-metrics/").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_cached_pages_show_bulk_updates_at_once(client):
     integration = public_integration("Aardvark Metrics")
     revision = integration.live_metadata
