@@ -17,6 +17,7 @@ URLS = [
 
 
 @pytest.mark.parametrize("url", URLS)
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_unchanged_is_304_and_a_change_is_a_new_etag(client, url):
     integration = public_integration("Alpha Stats")
     first = client.get(url)
