@@ -1,10 +1,10 @@
 from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
 from .audit import AuditLog
 from .beta import BetaLink, CustomerVerification
-from .integrations import Category, DestinationMode, Integration, Stage
+from .integrations import Category, DestinationMode, Integration, ListingStatus, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
-from .spec import ChangeRequest, FreezeDate, PullRequest, ReviewStatus, SpecRevision
+from .spec import ChangeRequest, FreezeDate, Holiday, PullRequest, ReviewStatus, SpecRevision
 from .storage import StorageAuditRun, StorageProblem
 
 __all__ = [
@@ -17,7 +17,9 @@ __all__ = [
     "CustomerVerification",
     "DestinationMode",
     "FreezeDate",
+    "Holiday",
     "Integration",
+    "ListingStatus",
     "MetadataImage",
     "MetadataRevision",
     "OutboxMessage",

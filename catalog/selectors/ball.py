@@ -1,0 +1,220 @@
+"""Who has the ball, for whole lists: the board, the inbox, the dashboard, ``pipeline_report``.
+
+Every list costs a constant number of queries: the integrations with their gate facts (one
+query, plus the agreements in force), and the holidays.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from catalog import stages
+from catalog.ball import Ball, Facts, Rules, StaffItem, WaitingOn, who_has_the_ball
+from catalog.business_days import BusinessCalendar
+from catalog.models import (
+    ChangeRequest,
+    Holiday,
+    Integration,
+    MetadataRevision,
+    OutboxMessage,
+    PullRequest,
+    ReviewStatus,
+    SpecRevision,
+    Stage,
+)
+
+
+def business_calendar() -> BusinessCalendar:
+    return BusinessCalendar.of(
+        settings.PLATFORM_TIME_ZONE, Holiday.objects.values_list("date", flat=True)
+    )
+
+
+def rules(*, now: datetime | None = None) -> Rules:
+    hour, minute = (int(part) for part in settings.RELEASE_TRAIN_DEPLOY_TIME.split(":"))
+    return Rules(
+        now=now or timezone.now(),
+        calendar=business_calendar(),
+        review_days=settings.STAFF_REVIEW_BUSINESS_DAYS,
+        deploy_time=time(hour, minute),
+    )
+
+
+def facts_of(integration: Integration) -> Facts:
+    """The facts of an integration annotated by ``stages.with_gate_facts``."""
+    i = integration
+    return Facts(
+        integration_id=i.pk,
+        name=i.name,
+        stage=i.stage,
+        stage_changed_at=i.stage_changed_at,
+        checklist=tuple(stages.checklist(i)),
+        spec_number=i.fact_spec_number,
+        spec_status=i.fact_spec_status,
+        spec_submitted_at=i.fact_spec_submitted_at,
+        spec_reviewed_at=i.fact_spec_reviewed_at,
+        metadata_number=i.fact_metadata_number,
+        metadata_status=i.fact_metadata_status,
+        metadata_submitted_at=i.fact_metadata_submitted_at,
+        metadata_reviewed_at=i.fact_metadata_reviewed_at,
+        pr_id=i.fact_pr_pk,
+        pr_state=i.fact_pr_state,
+        pr_state_changed_at=i.fact_pr_state_changed_at,
+        pr_merged_at=i.fact_pr_merged_at,
+        pr_deploy_date=i.fact_pr_deploy_date,
+        pr_deployed_at=i.fact_pr_deployed_at,
+        change_id=i.fact_change_pk,
+        change_submitted_at=i.fact_change_submitted_at,
+        docs_pr_at=i.fact_docs_pr_at,
+        invited_at=i.fact_invited_at,
+        link_open_until=i.fact_link_open_until,
+        verified_at=i.fact_verified_at,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One integration with its checklist and its ball (a board card, a dashboard row)."""
+
+    integration: Integration
+    checklist: tuple[stages.GateItem, ...]
+    ball: Ball
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.checklist) and all(item.passed for item in self.checklist)
+
+
+def rows_for(queryset: QuerySet[Integration], *, now: datetime | None = None) -> list[Row]:
+    """Annotate, read once, and compute the ball of every integration of ``queryset``."""
+    current = rules(now=now)
+    rows = []
+    for integration in stages.with_gate_facts(queryset):
+        facts = facts_of(integration)
+        rows.append(Row(integration, facts.checklist, who_has_the_ball(facts, current)))
+    return rows
+
+
+def ball_for(*, integration: Integration, now: datetime | None = None) -> Ball:
+    """The ball of one integration (a detail page)."""
+    return rows_for(Integration.objects.filter(pk=integration.pk), now=now)[0].ball
+
+
+def in_flight() -> QuerySet[Integration]:
+    """Integrations partners are building (not public yet)."""
+    return Integration.objects.filter(partner__isnull=False).exclude(stage=Stage.PUBLIC)
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    search: str = ""
+    waiting_on: str = ""
+    stage: str = ""
+    partner_id: int | None = None
+    overdue: bool = False
+    stalled_days: int | None = None
+
+
+def board_rows(*, filters: BoardFilters, now: datetime | None = None) -> list[Row]:
+    """The staff board: every integration a partner builds (public ones too, in their column),
+    filtered, oldest ball first."""
+    qs = Integration.objects.filter(partner__isnull=False)
+    if filters.search:
+        qs = qs.filter(
+            Q(name__icontains=filters.search) | Q(partner__name__icontains=filters.search)
+        )
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.partner_id:
+        qs = qs.filter(partner_id=filters.partner_id)
+    if filters.waiting_on or filters.overdue or filters.stalled_days:
+        qs = qs.exclude(stage=Stage.PUBLIC)
+    rows = rows_for(qs.order_by("stage_changed_at", "pk"), now=now)
+    moment = now or timezone.now()
+    if filters.waiting_on:
+        rows = [r for r in rows if r.ball.waiting_on == filters.waiting_on]
+    if filters.overdue:
+        rows = [r for r in rows if r.ball.overdue]
+    if filters.stalled_days:
+        limit = moment - timedelta(days=filters.stalled_days)
+        rows = [r for r in rows if r.ball.since and r.ball.since <= limit]
+    far = moment + timedelta(days=36500)
+    return sorted(rows, key=lambda r: (r.ball.since or far, r.integration.pk))
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    integration: Integration
+    item: StaffItem
+
+
+def inbox(*, now: datetime | None = None) -> list[InboxItem]:
+    """Every item waiting on staff, oldest first: reviews, pull requests, change requests (live
+    integrations too) and promotions whose gates all hold."""
+    qs = Integration.objects.filter(partner__isnull=False).filter(
+        ~Q(stage=Stage.PUBLIC)
+        | Q(change_requests__status=ChangeRequest.Status.SUBMITTED)
+        | Q(spec_revisions__status=ReviewStatus.SUBMITTED)
+        | Q(metadata_revisions__status=ReviewStatus.SUBMITTED)
+    )
+    items = [
+        InboxItem(row.integration, item)
+        for row in rows_for(qs.distinct(), now=now)
+        for item in row.ball.staff_items
+    ]
+    return sorted(items, key=lambda entry: (entry.item.since, entry.integration.pk))
+
+
+def nav_counts() -> dict[str, int]:
+    """The staff navigation's counts: submissions waiting for review, and failed emails."""
+    reviews = (
+        SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED).count()
+        + MetadataRevision.objects.filter(status=ReviewStatus.SUBMITTED).count()
+        + ChangeRequest.objects.filter(status=ChangeRequest.Status.SUBMITTED).count()
+        + PullRequest.objects.filter(
+            kind=PullRequest.Kind.CODE,
+            state__in=[PullRequest.State.OPEN, PullRequest.State.APPROVED],
+            integration__stage=Stage.BUILD,
+        ).count()
+    )
+    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+    return {"reviews": reviews, "failed_emails": failed}
+
+
+def report_rows(*, now: datetime | None = None) -> list[dict]:
+    """``pipeline_report``: one row per integration that is not public (DESIGN.md contract)."""
+    moment = now or timezone.now()
+    rows = rows_for(in_flight().order_by("slug"), now=moment)
+    return [
+        {
+            "slug": row.integration.slug,
+            "stage": row.integration.stage,
+            "waiting_on": row.ball.waiting_on,
+            "waiting_since": row.ball.since.isoformat() if row.ball.since else None,
+            "due": row.ball.due.isoformat() if row.ball.due else None,
+            "overdue": row.ball.overdue,
+            "next_step": row.ball.next_step,
+        }
+        for row in rows
+    ]
+
+
+__all__ = [
+    "BoardFilters",
+    "InboxItem",
+    "Row",
+    "WaitingOn",
+    "ball_for",
+    "board_rows",
+    "business_calendar",
+    "facts_of",
+    "in_flight",
+    "inbox",
+    "nav_counts",
+    "report_rows",
+    "rows_for",
+    "rules",
+]
