@@ -2,4 +2,5 @@
 
 from .assets import *  # noqa: F403
 from .outbox import *  # noqa: F403
+from .process import *  # noqa: F403
 from .storage import *  # noqa: F403
