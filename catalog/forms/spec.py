@@ -655,9 +655,7 @@ class PullRequestStateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "merged_at"
-        ].help_text = (
+        self.fields["merged_at"].help_text = (
             f"In {settings.PLATFORM_TIME_ZONE} time; leave empty for now, or to keep the merge "
             "time already recorded."
         )

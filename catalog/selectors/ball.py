@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from catalog.models import (
     Integration,
     MetadataRevision,
     OutboxMessage,
+    Partner,
     PullRequest,
     ReviewStatus,
     SpecRevision,
@@ -169,19 +171,29 @@ def inbox(*, now: datetime | None = None) -> list[InboxItem]:
 
 
 def nav_counts() -> dict[str, int]:
-    """The staff navigation's counts: submissions waiting for review, and failed emails."""
-    reviews = (
-        SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED).count()
-        + MetadataRevision.objects.filter(status=ReviewStatus.SUBMITTED).count()
-        + ChangeRequest.objects.filter(status=ChangeRequest.Status.SUBMITTED).count()
-        + PullRequest.objects.filter(
+    """The staff navigation's counts in one query: submissions waiting for review (specs,
+    metadata, change requests, pull requests of integrations in build) and failed emails."""
+    waiting = {
+        "spec": SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED),
+        "metadata": MetadataRevision.objects.filter(status=ReviewStatus.SUBMITTED),
+        "change": ChangeRequest.objects.filter(status=ChangeRequest.Status.SUBMITTED),
+        "pull_request": PullRequest.objects.filter(
             kind=PullRequest.Kind.CODE,
             state__in=[PullRequest.State.OPEN, PullRequest.State.APPROVED],
             integration__stage=Stage.BUILD,
-        ).count()
-    )
-    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
-    return {"reviews": reviews, "failed_emails": failed}
+        ),
+        "failed": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED),
+    }
+    selects, params = [], []
+    for qs in waiting.values():
+        sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(qs_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        counts = dict(zip(waiting, cursor.fetchone(), strict=True))
+    failed = counts.pop("failed")
+    return {"reviews": sum(counts.values()), "failed_emails": failed}
 
 
 def report_rows(*, now: datetime | None = None) -> list[dict]:
@@ -214,7 +226,18 @@ __all__ = [
     "in_flight",
     "inbox",
     "nav_counts",
+    "partners_in_flight",
     "report_rows",
     "rows_for",
     "rules",
 ]
+
+
+def partners_in_flight() -> list[tuple[int, str]]:
+    """(id, name) of every partner with an integration on the board, for the board's filter."""
+    return list(
+        Partner.objects.filter(integrations__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name")
+    )

@@ -129,6 +129,14 @@ def _move(integration: Integration, *, target: str, actor: User, note: str, roll
     return integration
 
 
+def _refusal_part(item: stages.GateItem) -> str:
+    """A gate item as the refusal names it; one waiting for its deploy says when it ships."""
+    if item.state == stages.ItemState.DEPLOYING:
+        when = item.detail.split(". ")[0]
+        return f"{item.label} ({when[:1].lower()}{when[1:]})"
+    return item.label
+
+
 @transaction.atomic
 def integration_promote(
     *, integration_id: int, actor: User, expected_stage: str, note: str = ""
@@ -142,7 +150,7 @@ def integration_promote(
     failing = [item for item in stages.checklist(integration) if not item.passed]
     if failing:
         raise Conflict(
-            "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
+            "Can't promote yet: " + "; ".join(_refusal_part(item) for item in failing) + ".",
             items=failing,
         )
     return _move(integration, target=target, actor=actor, note=note, rolled_back=False)
