@@ -6,6 +6,7 @@ query, plus the agreements in force), and the holidays.
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -201,13 +202,18 @@ def report_rows(*, now: datetime | None = None) -> list[dict]:
     """``pipeline_report``: one row per integration that is not public (DESIGN.md contract)."""
     moment = now or timezone.now()
     rows = rows_for(in_flight().order_by("slug"), now=moment)
+    zone = ZoneInfo(settings.PLATFORM_TIME_ZONE)
+
+    def local(value: datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value else None
+
     return [
         {
             "slug": row.integration.slug,
             "stage": row.integration.stage,
             "waiting_on": row.ball.waiting_on,
-            "waiting_since": row.ball.since.isoformat() if row.ball.since else None,
-            "due": row.ball.due.isoformat() if row.ball.due else None,
+            "waiting_since": local(row.ball.since),
+            "due": local(row.ball.due),
             "overdue": row.ball.overdue,
             "next_step": row.ball.next_step,
         }
