@@ -224,9 +224,7 @@ def test_holidays_kept_in_the_database_move_the_due_time(integration):
 def test_an_integration_rolled_back_with_staff_items_open_keeps_them_with_staff(
     integration,
 ):
-    Integration.objects.filter(pk=integration.pk).update(
-        stage=Stage.SPEC, stage_changed_at=TUESDAY
-    )
+    Integration.objects.filter(pk=integration.pk).update(stage=Stage.SPEC, stage_changed_at=TUESDAY)
     MetadataRevision.objects.create(
         integration=integration,
         number=1,

@@ -68,6 +68,8 @@ def test_a_naive_start_is_refused():
 
 
 def test_holiday_data_that_blocks_every_day_is_refused():
-    cal = BusinessCalendar.of(LA, [date(2026, 1, 1) + (date(2026, 1, 2) - date(2026, 1, 1)) * n for n in range(4000)])
+    cal = BusinessCalendar.of(
+        LA, [date(2026, 1, 1) + (date(2026, 1, 2) - date(2026, 1, 1)) * n for n in range(4000)]
+    )
     with pytest.raises(CalendarError):
         cal.add(la(2026, 1, 1, 9, 0), 1)
