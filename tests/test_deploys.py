@@ -268,3 +268,47 @@ def test_pipeline_report_prints_a_table(merged):
     out = StringIO()
     call_command("pipeline_report", stdout=out)
     assert "acme-events" in out.getvalue() and "release_train" in out.getvalue()
+
+
+# --- Listing status, docs link, metadata approval wording ---------------------------------------
+
+
+def test_staff_graduate_a_public_beta_listing_and_it_is_audited(
+    staff_client, staff_user, integration
+):
+    satisfy_gate(integration, Stage.SPEC)
+    Integration.objects.filter(pk=integration.pk).update(
+        stage=Stage.PUBLIC, listing_status="public_beta", docs_url="https://docs.example.com/acme"
+    )
+    from catalog.models import MetadataRevision
+
+    revision = MetadataRevision.objects.create(
+        integration=integration, number=1, status="approved", name="Acme Events"
+    )
+    Integration.objects.filter(pk=integration.pk).update(live_metadata=revision)
+    page = staff_client.get("/catalog/acme-events/").content.decode()
+    assert "badge-beta" in page and 'href="https://docs.example.com/acme"' in page
+    assert staff_client.get("/api/v1/catalog/acme-events/").json()["status"] == "public_beta"
+    # when
+    response = staff_client.post(f"/staff/integrations/{integration.pk}/graduate/")
+    # then
+    assert response.status_code == 302
+    integration.refresh_from_db()
+    assert integration.listing_status == "public"
+    assert AuditLog.objects.get(action=Action.LISTING_GRADUATED).actor == staff_user
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "badge-beta" not in staff_client.get("/catalog/acme-events/").content.decode()
+    # a second press changes nothing
+    again = staff_client.post(f"/staff/integrations/{integration.pk}/graduate/")
+    assert again.status_code == 409
+    assert AuditLog.objects.filter(action=Action.LISTING_GRADUATED).count() == 1
+
+
+def test_approving_metadata_before_launch_says_the_catalog_shows_it_at_launch(integration):
+    from catalog.views.metadata import approval_message
+
+    assert approval_message(integration, 2) == (
+        "Revision r2 is approved; the catalog shows it at launch."
+    )

@@ -59,6 +59,8 @@ def _entry(request, integration) -> dict:
         "logo_url": _absolute(request, listing.logo_url),
         "mark_url": _absolute(request, listing.mark_url),
         "public_since": listing.public_since.isoformat() if listing.public_since else None,
+        "status": listing.status,
+        "docs_url": listing.docs_url,
     }
 
 

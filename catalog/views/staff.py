@@ -16,10 +16,14 @@ from catalog.models import Integration, Stage
 from catalog.selectors import ball as ball_reads
 from catalog.selectors import metadata as metadata_reads
 from catalog.selectors import spec as spec_selectors
-from catalog.services.integrations import integration_promote, integration_roll_back
+from catalog.services.integrations import (
+    integration_graduate,
+    integration_promote,
+    integration_roll_back,
+)
 from catalog.views.access import staff_page
 from catalog.views.partner import history_rows
-from catalog.views.refusals import at_fields
+from catalog.views.refusals import as_message, at_fields
 
 COLUMN_LIMIT = 20  # cards per column on the full board; "show all" opens the column alone
 PAGE_SIZE = 50  # cards per page of one column
@@ -139,6 +143,7 @@ def _render_detail(request, pk: int, *, status: int = 200, **forms_and_errors):
         "history": history_rows(selectors.integration_history(integration=integration)),
         "metadata_panel": metadata_reads.panel(integration=integration),
         "can_move": request.user.has_perm(permissions.PROMOTE_INTEGRATION),
+        "can_graduate": request.user.has_perm(permissions.GRADUATE_LISTING),
         "promote_form": PromoteForm(initial={"expected_stage": integration.stage}),
         "roll_back_form": RollBackForm(initial={"expected_stage": integration.stage}),
         "refusal": None,
@@ -208,4 +213,17 @@ def roll_back(request, pk: int):
         f"{integration.name} went back to {integration.get_stage_display()}. "
         "The partner's users are notified with your reason.",
     )
+    return redirect("staff_integration", pk=pk)
+
+
+@staff_page(permissions.GRADUATE_LISTING)
+@require_POST
+def graduate(request, pk: int):
+    """Public beta → public (the catalog drops the "Beta" badge)."""
+    selectors.integration_for(user=request.user, pk=pk)
+    try:
+        integration = integration_graduate(integration_id=pk, actor=request.user)
+    except ApplicationError as error:
+        return _render_detail(request, pk, status=as_message(request, error))
+    messages.success(request, f"{integration.name} is listed as public; the Beta badge is gone.")
     return redirect("staff_integration", pk=pk)

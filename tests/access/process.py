@@ -1,4 +1,5 @@
-"""Rows for running the process: the “Needs you” inbox, the board's filters, emergency deploys."""
+"""Rows for running the process: the “Needs you” inbox, the board's filters, emergency deploys,
+graduating a listing."""
 
 from tests.access import LOGIN, Row, staff_page
 
@@ -20,6 +21,13 @@ def setup(world):
         kind="code",
         state=PullRequest.State.MERGED,
         merged_at=timezone.now(),
+    )
+    world.public_beta = factories.IntegrationFactory(
+        partner=world.partner_user.partner,
+        name="Acme Public",
+        slug="acme-public",
+        stage=Stage.PUBLIC,
+        listing_status="public_beta",
     )
 
 
@@ -55,5 +63,21 @@ ROWS = [
         {"staff": 404},
         method="post",
         data=lambda w: {"deploy999999-reason": "x"},
+    ),
+]
+
+
+ROWS += [
+    Row(
+        "staff-graduate",
+        lambda w: f"/staff/integrations/{w.public_beta.pk}/graduate/",
+        staff_page(302),
+        method="post",
+    ),
+    Row(
+        "staff-graduate-not-public",
+        lambda w: f"/staff/integrations/{w.integration.pk}/graduate/",
+        {"staff": 409},
+        method="post",
     ),
 ]
