@@ -6,7 +6,7 @@ query, plus the agreements in force), and the holidays.
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection
@@ -30,10 +30,16 @@ from catalog.models import (
 )
 
 
+def platform_zone() -> ZoneInfo:
+    """The platform's zone; a misconfigured one reads as UTC (like the pages' middleware)."""
+    try:
+        return ZoneInfo(settings.PLATFORM_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def business_calendar() -> BusinessCalendar:
-    return BusinessCalendar.of(
-        settings.PLATFORM_TIME_ZONE, Holiday.objects.values_list("date", flat=True)
-    )
+    return BusinessCalendar.of(platform_zone(), Holiday.objects.values_list("date", flat=True))
 
 
 def rules(*, now: datetime | None = None) -> Rules:
@@ -202,7 +208,7 @@ def report_rows(*, now: datetime | None = None) -> list[dict]:
     """``pipeline_report``: one row per integration that is not public (DESIGN.md contract)."""
     moment = now or timezone.now()
     rows = rows_for(in_flight().order_by("slug"), now=moment)
-    zone = ZoneInfo(settings.PLATFORM_TIME_ZONE)
+    zone = platform_zone()
 
     def local(value: datetime | None) -> str | None:
         return value.astimezone(zone).isoformat() if value else None
