@@ -10,10 +10,11 @@ every listing costs no extra queries.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from catalog.models import Integration, MetadataRevision
+from catalog.models import Integration, ListingStatus, MetadataRevision, Stage
 
 ASSET_PREFIX = "assets/"
 # The sizes the catalog shows logos and marks at (CSS pixels); the preview shows the same.
@@ -34,6 +35,13 @@ class Listing:
     screenshots: list[dict] = field(default_factory=list)
     mode_label: str = ""
     public_since: object = None
+    # A public integration's listing status (``public_beta`` shows a "Beta" badge); "" otherwise.
+    status: str = ""
+    docs_url: str = ""
+
+    @property
+    def is_beta(self) -> bool:
+        return self.status == ListingStatus.PUBLIC_BETA
 
 
 def asset_url(f) -> str:
@@ -66,6 +74,8 @@ def listing_for_revision(integration: Integration, revision: MetadataRevision | 
             mark_url="",
             mode_label=integration.get_mode_display(),
             public_since=integration.public_since,
+            status=_status(integration),
+            docs_url=_docs_url(integration),
         )
     categories = [c.name for c in (revision.primary_category, revision.secondary_category) if c]
     categories += [c for c in revision.extra_categories if c not in categories]
@@ -89,7 +99,22 @@ def listing_for_revision(integration: Integration, revision: MetadataRevision | 
         ],
         mode_label=integration.get_mode_display(),
         public_since=integration.public_since,
+        status=_status(integration),
+        docs_url=_docs_url(integration),
     )
+
+
+def _docs_url(integration: Integration) -> str:
+    """The docs link the data gives, else where the docs pull request puts a public
+    integration's page (``DOCS_SITE_URL``)."""
+    given = _safe_website(integration.docs_url)
+    if given or integration.stage != Stage.PUBLIC:
+        return given
+    return f"{settings.DOCS_SITE_URL}/connections/destinations/catalog/{integration.slug}/"
+
+
+def _status(integration: Integration) -> str:
+    return integration.listing_status if integration.stage == Stage.PUBLIC else ""
 
 
 def listing_for(integration: Integration) -> Listing:

@@ -26,6 +26,7 @@ class Kind:
     REVIEW_RESULTS = "review_results"
     REVIEW_QUEUE = "review_queue"
     VERIFICATIONS = "verifications"
+    REMINDERS = "reminders"
     INVITATIONS = "invitations"
     SECURITY = "security"
     OPERATIONS = "operations"  # to staff: something in the running system needs a person
@@ -35,10 +36,11 @@ class Kind:
         REVIEW_RESULTS: "Review results for specs, metadata and pull requests",
         REVIEW_QUEUE: "Submissions waiting for review (staff)",
         VERIFICATIONS: "Customer verifications from beta links",
+        REMINDERS: "Weekly reminder when an integration waits on us for a week",
     }
     MANDATORY = {INVITATIONS, SECURITY, OPERATIONS}
     # Which optional kinds each kind of person receives (the preferences page offers these).
-    FOR_PARTNERS = (STAGE_CHANGES, REVIEW_RESULTS, VERIFICATIONS)
+    FOR_PARTNERS = (STAGE_CHANGES, REVIEW_RESULTS, VERIFICATIONS, REMINDERS)
     FOR_STAFF = (REVIEW_QUEUE, VERIFICATIONS)
 
     @classmethod
@@ -86,9 +88,15 @@ def notify(
     template: str,
     context: dict,
     integration=None,
+    event_id: uuid.UUID | None = None,
 ) -> list[OutboxMessage]:
-    """Render ``templates/emails/<template>.{subject.txt,txt,html}`` once per recipient."""
-    event_id = uuid.uuid4()
+    """Render ``templates/emails/<template>.{subject.txt,txt,html}`` once per recipient.
+
+    A periodic task passes a stable ``event_id`` (``stable_event_id``): a second run for the same
+    event writes nothing, so a repeated or late beat run never sends twice."""
+    if event_id is not None and OutboxMessage.objects.filter(event_id=event_id).exists():
+        return []
+    event_id = event_id or uuid.uuid4()
     rows: list[OutboxMessage] = []
     seen: set[str] = set()
     for recipient in recipients:
@@ -126,6 +134,11 @@ def notify(
         )
         transaction.on_commit(lambda: queue_delivery(ids), robust=True)
     return created
+
+
+def stable_event_id(*parts) -> uuid.UUID:
+    """The same parts give the same event id (``("reminder", integration.pk, "2026-W49")``)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "portal-event:" + "/".join(str(p) for p in parts))
 
 
 def queue_delivery(message_ids: list[int]) -> None:

@@ -7,6 +7,8 @@ VIEW_INTEGRATION = "catalog.view_integration"
 PROMOTE_INTEGRATION = "catalog.promote_integration"
 REVIEW_SUBMISSIONS = "catalog.review_submissions"
 MANAGE_BETA_LINKS = "catalog.manage_beta_links"
+RECORD_EMERGENCY_DEPLOY = "catalog.record_emergency_deploy"
+GRADUATE_LISTING = "catalog.graduate_listing"
 VIEW_OUTBOX = "catalog.view_outboxmessage"
 RETRY_OUTBOX = "catalog.retry_outboxmessage"
 VIEW_STORAGE = "catalog.view_storageproblem"
@@ -33,6 +35,8 @@ STAFF_PERMISSIONS = [
     "promote_integration",
     "review_submissions",
     "manage_beta_links",
+    "record_emergency_deploy",
+    "graduate_listing",
     "retry_outboxmessage",
     "view_integration",
     "change_integration",
@@ -49,6 +53,10 @@ STAFF_PERMISSIONS = [
     "add_freezedate",
     "change_freezedate",
     "delete_freezedate",
+    "view_holiday",
+    "add_holiday",
+    "change_holiday",
+    "delete_holiday",
     "view_specrevision",
     "view_pullrequest",
     "view_changerequest",

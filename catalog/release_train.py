@@ -53,6 +53,11 @@ def cutoff(deploy_day: date, *, time_zone: str | ZoneInfo) -> datetime:
     return datetime.combine(tuesday, time(23, 59, 59), tzinfo=_zone(time_zone))
 
 
+def deploy_moment(deploy_day: date, *, time_zone: str | ZoneInfo, at: time) -> datetime:
+    """When the train leaves on ``deploy_day``: ``at`` local time (aware)."""
+    return datetime.combine(deploy_day, at, tzinfo=_zone(time_zone))
+
+
 def ready_at(*moments: datetime | None) -> datetime | None:
     """A change is ready when it is both approved and merged: the later of the two moments."""
     known = [m for m in moments if m is not None]

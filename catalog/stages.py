@@ -1,18 +1,23 @@
 """The stage graph as data, and the gate of each step as small functions returning checklist items.
 
 Gate functions read *facts* annotated on the integration by ``with_gate_facts`` (one query for a
-whole board); ``checklist`` re-reads them for an integration that was loaded without.
+whole board); ``checklist`` re-reads them for an integration that was loaded without. Each item
+says its state (missing, in review, changes requested, waiting for the deploy, passed), so a page
+never tells a partner to do what already waits for staff. ``catalog.ball`` reads the same facts.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from catalog.models import (
     AgreementAcceptance,
     AgreementVersion,
+    BetaLink,
+    ChangeRequest,
     CustomerVerification,
     Integration,
     MetadataRevision,
@@ -27,6 +32,28 @@ NEXT: dict[str, str] = {a: b for a, b in zip(ORDER, ORDER[1:], strict=False)}
 PREVIOUS: dict[str, str] = {b: a for a, b in NEXT.items()}
 
 
+class ItemState:
+    """Where a checklist item stands; only ``MISSING`` and ``CHANGES_REQUESTED`` are the
+    partner's to act on."""
+
+    PASSED = "passed"
+    MISSING = "missing"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    DEPLOYING = "deploying"
+    WITH_CUSTOMERS = "with_customers"
+
+    LABELS = {
+        PASSED: "Passed",
+        MISSING: "Missing",
+        IN_REVIEW: "In review",
+        CHANGES_REQUESTED: "Changes requested",
+        DEPLOYING: "Waiting for the deploy",
+        WITH_CUSTOMERS: "Waiting for customers",
+    }
+    PARTNER_TO_ACT = {MISSING, CHANGES_REQUESTED}
+
+
 @dataclass(frozen=True)
 class GateItem:
     key: str
@@ -34,6 +61,21 @@ class GateItem:
     passed: bool
     detail: str
     fix_url: str | None = None
+    state: str = ""
+
+    def __post_init__(self):
+        if not self.state:
+            object.__setattr__(
+                self, "state", ItemState.PASSED if self.passed else ItemState.MISSING
+            )
+
+    @property
+    def state_label(self) -> str:
+        return ItemState.LABELS[self.state]
+
+    @property
+    def partner_to_act(self) -> bool:
+        return self.state in ItemState.PARTNER_TO_ACT
 
 
 def _url(name: str, *args) -> str | None:
@@ -54,22 +96,64 @@ def current_agreements(now=None) -> dict[str, AgreementVersion]:
     return current
 
 
+def _latest(queryset: QuerySet, order: str, prefix: str, fields: list[str]) -> dict:
+    """One subquery per field of the first row of ``queryset`` (correlated on the integration)."""
+    ordered = queryset.order_by(order, "-pk")
+    return {f"{prefix}_{name}": Subquery(ordered.values(name)[:1]) for name in fields}
+
+
+REVIEW_FIELDS = ["pk", "number", "status", "submitted_at", "reviewed_at"]
+PR_FIELDS = ["pk", "state", "state_changed_at", "merged_at", "deploy_date", "deployed_at"]
+
+
 def with_gate_facts(queryset: QuerySet[Integration]) -> QuerySet[Integration]:
-    """Annotate every fact a gate needs, so a list of integrations costs one query."""
+    """Annotate every fact a gate (and who has the ball) needs, so a list of integrations costs
+    one query."""
     agreements = current_agreements()
+    own = {"integration": OuterRef("pk")}
+    code_prs = PullRequest.objects.filter(**own, kind=PullRequest.Kind.CODE)
     qs = queryset.annotate(
         fact_spec_approved=Exists(
             SpecRevision.objects.filter(integration=OuterRef("pk"), status=ReviewStatus.APPROVED)
         ),
-        fact_pr_merged=Exists(
-            PullRequest.objects.filter(
-                integration=OuterRef("pk"),
-                kind=PullRequest.Kind.CODE,
-                state=PullRequest.State.MERGED,
-            )
+        fact_pr_merged=Exists(code_prs.filter(state=PullRequest.State.MERGED)),
+        fact_pr_deployed=Exists(
+            code_prs.filter(state=PullRequest.State.MERGED, deployed_at__isnull=False)
         ),
         fact_docs_pr=Exists(
             PullRequest.objects.filter(integration=OuterRef("pk"), kind=PullRequest.Kind.DOCS)
+        ),
+        fact_docs_pr_at=Subquery(
+            PullRequest.objects.filter(**own, kind=PullRequest.Kind.DOCS)
+            .values("integration")
+            .annotate(first=Min("created_at"))
+            .values("first")[:1]
+        ),
+        fact_verified_at=Subquery(
+            CustomerVerification.objects.filter(**own)
+            .order_by("created_at")
+            .values("created_at")[:1]
+        ),
+        fact_invited_at=Subquery(
+            BetaLink.objects.filter(**own, revoked_at__isnull=True)
+            .order_by("created_at")
+            .values("created_at")[:1]
+        ),
+        fact_link_open_until=Subquery(
+            BetaLink.objects.filter(**own, revoked_at__isnull=True)
+            .order_by("-expires_at")
+            .values("expires_at")[:1]
+        ),
+        **_latest(SpecRevision.objects.filter(**own), "-number", "fact_spec", REVIEW_FIELDS),
+        **_latest(
+            MetadataRevision.objects.filter(**own), "-number", "fact_metadata", REVIEW_FIELDS
+        ),
+        **_latest(code_prs, "-created_at", "fact_pr", PR_FIELDS),
+        **_latest(
+            ChangeRequest.objects.filter(**own, status=ChangeRequest.Status.SUBMITTED),
+            "submitted_at",
+            "fact_change",
+            ["pk", "submitted_at"],
         ),
         # The revision the catalog shows (live_metadata) is approved and its files pass.
         fact_metadata_approved=Exists(
@@ -126,32 +210,96 @@ def _gate_signup(i: Integration) -> list[GateItem]:
     ]
 
 
+def _review_state(status: str | None) -> str:
+    return {
+        ReviewStatus.SUBMITTED: ItemState.IN_REVIEW,
+        ReviewStatus.CHANGES_REQUESTED: ItemState.CHANGES_REQUESTED,
+    }.get(status, ItemState.MISSING)
+
+
 def _gate_spec(i: Integration) -> list[GateItem]:
     ok = i.fact_spec_approved
+    state = ItemState.PASSED if ok else _review_state(i.fact_spec_status)
+    detail = {
+        ItemState.PASSED: "An approved spec revision exists.",
+        ItemState.IN_REVIEW: f"Revision {i.fact_spec_number} waits for staff review.",
+        ItemState.CHANGES_REQUESTED: f"Staff asked for changes to revision {i.fact_spec_number}: "
+        "read the comments beside the fields, fix them and submit again.",
+        ItemState.MISSING: "Write the spec (mode, authentication, settings, actions) and "
+        "submit it.",
+    }[state]
     return [
-        GateItem(
-            "spec",
-            "Spec approved by staff",
-            ok,
-            "An approved spec revision exists."
-            if ok
-            else "Write the spec (mode, authentication, settings, actions) and submit it.",
-            _url("partner_spec", i.pk),
-        )
+        GateItem("spec", "Spec approved by staff", ok, detail, _url("partner_spec", i.pk), state)
     ]
 
 
-def _gate_build(i: Integration) -> list[GateItem]:
-    return [
-        GateItem(
+def _pull_request_item(i: Integration) -> GateItem:
+    ok = i.fact_pr_deployed
+    label = "Pull request merged and deployed"
+    url = _url("partner_pull_requests", i.pk)
+    if ok:
+        return GateItem(
+            "pull_request", label, True, "Your pull request is merged and deployed.", url
+        )
+    state = i.fact_pr_state
+    if state == PullRequest.State.MERGED:
+        day = i.fact_pr_deploy_date
+        when = f"ships {deploy_day_label(day)}" if day else "ships on the next release train"
+        return GateItem(
             "pull_request",
-            "Pull request merged on the destinations repository",
-            i.fact_pr_merged,
-            "Your pull request is merged."
-            if i.fact_pr_merged
-            else "Record your pull request; staff mark it merged after review.",
-            _url("partner_pull_requests", i.pk),
-        ),
+            label,
+            False,
+            f"Merged; it {when}. Private beta waits for the deploy.",
+            url,
+            ItemState.DEPLOYING,
+        )
+    if state in (PullRequest.State.OPEN, PullRequest.State.APPROVED):
+        return GateItem(
+            "pull_request",
+            label,
+            False,
+            "Your pull request waits for staff to review and merge it.",
+            url,
+            ItemState.IN_REVIEW,
+        )
+    if state == PullRequest.State.CHANGES_REQUESTED:
+        return GateItem(
+            "pull_request",
+            label,
+            False,
+            "Staff asked for changes on the pull request: push the fixes, then update its "
+            "description here.",
+            url,
+            ItemState.CHANGES_REQUESTED,
+        )
+    return GateItem(
+        "pull_request",
+        label,
+        False,
+        "Record your pull request; staff review and merge it, and it ships on the next "
+        "Wednesday release train.",
+        url,
+    )
+
+
+def deploy_day_label(day: date) -> str:
+    return f"{day:%A} {day.isoformat()}"
+
+
+def _gate_build(i: Integration) -> list[GateItem]:
+    ok = i.fact_metadata_approved
+    metadata_state = ItemState.PASSED if ok else _review_state(i.fact_metadata_status)
+    metadata_detail = {
+        ItemState.PASSED: "The catalog shows an approved metadata revision whose files pass "
+        "validation.",
+        ItemState.IN_REVIEW: f"Revision {i.fact_metadata_number} waits for staff review.",
+        ItemState.CHANGES_REQUESTED: f"Staff asked for changes to revision "
+        f"{i.fact_metadata_number}: fix what the comments say and submit again.",
+        ItemState.MISSING: "Fill in the catalog metadata (name, description, logo, mark…) and "
+        "submit it for review; staff approve it.",
+    }[metadata_state]
+    return [
+        _pull_request_item(i),
         GateItem(
             "docs",
             "Documentation pull request recorded",
@@ -164,26 +312,33 @@ def _gate_build(i: Integration) -> list[GateItem]:
         GateItem(
             "metadata",
             "Catalog metadata approved, assets valid",
-            i.fact_metadata_approved,
-            "The catalog shows an approved metadata revision whose files pass validation."
-            if i.fact_metadata_approved
-            else "Fill in the catalog metadata (name, description, logo, mark…) and submit it "
-            "for review; staff approve it.",
+            ok,
+            metadata_detail,
             _url("partner_metadata", i.pk),
+            metadata_state,
         ),
     ]
 
 
 def _gate_private_beta(i: Integration) -> list[GateItem]:
+    if i.fact_verified:
+        detail, state = "A customer confirmed it works in their workspace.", ItemState.PASSED
+    elif i.fact_invited_at:
+        detail = (
+            "Customers are invited; the first one to confirm through their beta link passes it."
+        )
+        state = ItemState.WITH_CUSTOMERS
+    else:
+        detail = "Invite a beta customer; they confirm through their beta link."
+        state = ItemState.MISSING
     return [
         GateItem(
             "verification",
             "At least one customer verified it works",
             i.fact_verified,
-            "A customer confirmed it works in their workspace."
-            if i.fact_verified
-            else "Invite a beta customer; they confirm through their beta link.",
+            detail,
             _url("partner_beta", i.pk),
+            state,
         )
     ]
 

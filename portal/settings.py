@@ -8,6 +8,7 @@ email. With ``DJANGO_DEBUG`` off the site refuses to start without a real secret
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,11 @@ if not DEBUG:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SEGMENT_APP_URL = env.str("SEGMENT_APP_URL", default="https://app.segment.com").rstrip("/")
 PLATFORM_TIME_ZONE = env.str("PLATFORM_TIME_ZONE", default="America/Los_Angeles")
+# Who has the ball (catalog.ball): staff decide within this many business days (weekends and the
+# holidays kept in the admin excluded); the Wednesday train leaves at this local time.
+STAFF_REVIEW_BUSINESS_DAYS = env.int("STAFF_REVIEW_BUSINESS_DAYS", default=2)
+RELEASE_TRAIN_DEPLOY_TIME = env.str("RELEASE_TRAIN_DEPLOY_TIME", default="10:00")
+PARTNER_IDLE_REMINDER_DAYS = env.int("PARTNER_IDLE_REMINDER_DAYS", default=7)
 DESTINATIONS_REPOSITORY = env.str(
     "DESTINATIONS_REPOSITORY", default="https://github.com/segmentio/action-destinations"
 ).rstrip("/")
@@ -84,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "catalog.context_processors.staff_nav",
             ],
         },
     },
@@ -260,6 +267,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.beta.fold_beta_opens",
         "schedule": BETA_OPENS_FOLD_SECONDS,
         "options": {"expires": max(BETA_OPENS_FOLD_SECONDS, 1)},
+    },
+    # Each of these is idempotent: a run that is late or repeated sends and marks nothing twice.
+    "deploy-merged-pull-requests": {
+        "task": "catalog.tasks.process.deploy_merged_pull_requests",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Beat keeps UTC (CELERY_TIMEZONE); 15:00 UTC is early morning in the default platform zone.
+    "partner-idle-reminders": {
+        "task": "catalog.tasks.process.send_partner_reminders",
+        "schedule": crontab(hour=16, minute=0),
+    },
+    "staff-overdue-digest": {
+        "task": "catalog.tasks.process.send_staff_digest",
+        "schedule": crontab(hour=15, minute=0),
     },
 }
 if not DEBUG:

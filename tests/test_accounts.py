@@ -285,13 +285,13 @@ def test_login_with_address_in_any_case_goes_to_the_partner_dashboard(client, pa
     assert int(client.session["_auth_user_id"]) == partner_user.pk
 
 
-def test_staff_login_goes_to_the_pipeline(client, staff_user):
+def test_staff_login_goes_to_the_needs_you_inbox(client, staff_user):
     response = client.post(
         "/accounts/login/",
         {"username": staff_user.email, "password": factories.PASSWORD},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == "/staff/"
+    assert response.redirect_chain[-1][0] == "/staff/inbox/"
 
 
 def test_wrong_password_is_refused_with_a_message(client, partner_user):

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from tests.data.catalog import in_private_beta, many_public_integrations, public_integration
 
 FIELDS = {
+    "status",
+    "docs_url",
     "name",
     "slug",
     "url",

@@ -264,3 +264,21 @@ def test_partner_integration_untouched_by_import(partner):
     call_command("import_catalog", str(SEGMENT_FILE), stdout=StringIO())
     own.refresh_from_db()
     assert not own.is_imported and own.partner == partner
+
+
+@pytest.mark.django_db
+def test_listing_status_and_docs_link_come_from_the_data(tmp_path):
+    data = {
+        "destinations": [
+            _entry(status="PUBLIC_BETA", docs_url="https://segment.com/docs/example/"),
+            _entry(id="def456", name="Other", slug="other", status="PUBLIC"),
+        ]
+    }
+    call_command("import_catalog", _write(tmp_path, data), stdout=StringIO())
+    statuses = dict(Integration.objects.values_list("slug", "listing_status"))
+    assert statuses == {"example": "public_beta", "other": "public"}
+    assert Integration.objects.get(slug="example").docs_url == "https://segment.com/docs/example/"
+    # importing the same file again changes nothing
+    before = _snapshot()
+    call_command("import_catalog", _write(tmp_path, data), stdout=StringIO())
+    assert _snapshot() == before

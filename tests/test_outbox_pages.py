@@ -274,7 +274,7 @@ def test_unticking_a_kind_stores_the_opt_out(partner_client, partner_user):
     # when
     response = partner_client.post(
         "/partner/notifications/",
-        {"receive": [Kind.REVIEW_RESULTS, Kind.VERIFICATIONS]},
+        {"receive": [Kind.REVIEW_RESULTS, Kind.VERIFICATIONS, Kind.REMINDERS]},
         follow=True,
     )
     # then

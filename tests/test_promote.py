@@ -54,6 +54,8 @@ def satisfy_gate(integration: Integration, stage: str) -> None:
             kind=PullRequest.Kind.CODE,
             url="https://github.com/segmentio/action-destinations/pull/1",
             state=PullRequest.State.MERGED,
+            merged_at=timezone.now() - timedelta(days=8),
+            deployed_at=timezone.now() - timedelta(days=7),
         )
         PullRequest.objects.create(
             integration=integration,
@@ -157,7 +159,7 @@ def test_unmerged_pull_request_and_invalid_assets_are_named_in_the_refusal(staff
         )
     # then
     assert [i.key for i in refused.value.items] == ["pull_request", "metadata"]
-    assert "Pull request merged on the destinations repository" in refused.value.message
+    assert "Pull request merged and deployed" in refused.value.message
     assert "Catalog metadata approved, assets valid" in refused.value.message
     assert state(integration) == before
 

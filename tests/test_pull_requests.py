@@ -224,7 +224,7 @@ def test_a_merged_pull_request_cannot_be_edited(partner_user, staff_user, buildi
 # --- Staff set the state ------------------------------------------------------------------------
 
 
-def test_merging_satisfies_the_gate_item_and_tells_the_partner_the_deploy_date(
+def test_merging_waits_for_the_deploy_and_tells_the_partner_the_deploy_date(
     partner_user, staff_user, building
 ):
     pr = record(partner_user, building)
@@ -237,8 +237,10 @@ def test_merging_satisfies_the_gate_item_and_tells_the_partner_the_deploy_date(
     pr.refresh_from_db()
     assert pr.state == PullRequest.State.MERGED
     assert pr.merged_at == merged_at and pr.approved_at == merged_at
+    assert pr.deploy_date == date(2025, 6, 11) and pr.deployed_at is None
     item = next(i for i in stages.checklist(building) if i.key == "pull_request")
-    assert item.passed
+    assert not item.passed and item.state == stages.ItemState.DEPLOYING
+    assert "ships Wednesday 2025-06-11" in item.detail
     entry = AuditLog.objects.get(action=Action.PULL_REQUEST_STATE_CHANGED)
     assert entry.new_value["deploy_date"] == "2025-06-11"
     message = OutboxMessage.objects.get()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import QueryDict
 from ninja import Query, Router, Schema, Status
 
-from catalog import ball, stages
+from catalog import stages
 from catalog.api.auth import TokenAuth
 from catalog.api.schemas import (
     Error,
@@ -25,11 +25,13 @@ from catalog.api.schemas import (
     PullRequestOut,
     SpecOut,
 )
+from catalog.ball import who_has_the_ball
 from catalog.errors import BadRequest, Invalid, TooLarge
 from catalog.forms.metadata import MetadataForm
 from catalog.forms.spec import DocsPullRequestForm, PullRequestForm
 from catalog.models import PullRequest, ReviewStatus
 from catalog.selectors import api as api_selectors
+from catalog.selectors import ball as ball_selectors
 from catalog.selectors import metadata as metadata_selectors
 from catalog.selectors import spec as spec_selectors
 from catalog.services import metadata as metadata_service
@@ -82,8 +84,9 @@ def _abs(request, url: str | None) -> str | None:
     return request.build_absolute_uri(url) if url else None
 
 
-def _integration_out(request, integration) -> dict:
-    items = stages.checklist(integration)
+def _integration_out(request, integration, rules) -> dict:
+    facts = ball_selectors.facts_of(integration)
+    items, waiting = facts.checklist, who_has_the_ball(facts, rules)
     pk = integration.pk
     base = f"/api/v1/partner/integrations/{pk}/"
     return {
@@ -92,9 +95,11 @@ def _integration_out(request, integration) -> dict:
         "slug": integration.slug,
         "stage": integration.stage,
         "next_stage": stages.NEXT.get(integration.stage),
-        "waiting_on": ball.waiting_on(
-            stage=integration.stage, items=items, in_review=integration.fact_in_review
-        ),
+        "waiting_on": waiting.waiting_on or None,
+        "waiting_since": waiting.since.isoformat() if waiting.since else None,
+        "due": waiting.due.isoformat() if waiting.due else None,
+        "overdue": waiting.overdue,
+        "next_step": waiting.next_step or None,
         "checklist": [
             {
                 "key": i.key,
@@ -146,8 +151,10 @@ def me(request):
     summary="The partner's integrations: stage, gate checklist, who has the ball",
 )
 def integrations(request):
+    rules = ball_selectors.rules()
     rows = [
-        _integration_out(request, i) for i in api_selectors.api_integrations(user=_actor(request))
+        _integration_out(request, i, rules)
+        for i in api_selectors.api_integrations(user=_actor(request))
     ]
     return {"count": len(rows), "results": rows}
 
@@ -158,7 +165,7 @@ def integrations(request):
     summary="One integration",
 )
 def integration(request, pk: int):
-    return _integration_out(request, _integration(request, pk))
+    return _integration_out(request, _integration(request, pk), ball_selectors.rules())
 
 
 # --- Spec ---------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ responses are the same bytes as before the move to ninja (plus ``status`` and ``
 readable from any origin, cached like the pages and answered with 304 when unchanged.
 """
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.urls import reverse
@@ -24,10 +23,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 router = Router(tags=["Public catalog"])
-
-
-def docs_url(slug: str) -> str:
-    return f"{settings.DOCS_SITE_URL}/connections/destinations/catalog/{slug}/"
 
 
 def _json(data) -> JsonResponse:
@@ -52,8 +47,8 @@ def _entry(request, integration) -> dict:
         "logo_url": _absolute(request, listing.logo_url),
         "mark_url": _absolute(request, listing.mark_url),
         "public_since": listing.public_since.isoformat() if listing.public_since else None,
-        "status": integration.listing_status,
-        "docs_url": docs_url(listing.slug),
+        "status": listing.status,
+        "docs_url": listing.docs_url,
     }
 
 

@@ -62,7 +62,11 @@ class IntegrationOut(Schema):
     slug: str
     stage: Literal["signup", "spec", "build", "private_beta", "public"]
     next_stage: str | None
-    waiting_on: Literal["staff", "partner", "customer"] | None
+    waiting_on: Literal["staff", "partner", "release_train", "customer"] | None
+    waiting_since: str | None
+    due: str | None
+    overdue: bool
+    next_step: str | None
     checklist: list[GateItem]
     url: str
     spec_url: str

@@ -655,9 +655,10 @@ class PullRequestStateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "merged_at"
-        ].help_text = f"In {settings.PLATFORM_TIME_ZONE} time; leave empty for now."
+        self.fields["merged_at"].help_text = (
+            f"In {settings.PLATFORM_TIME_ZONE} time; leave empty for now, or to keep the merge "
+            "time already recorded."
+        )
 
     def clean_merged_at(self):
         value = self.cleaned_data.get("merged_at")
@@ -666,6 +667,15 @@ class PullRequestStateForm(forms.Form):
         # Read the wall-clock time the reviewer typed in the platform's time zone.
         naive = value.replace(tzinfo=None) if isinstance(value, datetime) else value
         return naive.replace(tzinfo=ZoneInfo(settings.PLATFORM_TIME_ZONE))
+
+
+class EmergencyDeployForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it was deployed outside the Wednesday train",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this pull request was deployed outside the train."},
+    )
 
 
 class ReviewForm(forms.Form):

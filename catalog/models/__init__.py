@@ -5,7 +5,7 @@ from .beta import BetaLink, BetaOpenFold, CustomerVerification
 from .integrations import Category, DestinationMode, Integration, ListingStatus, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
-from .spec import ChangeRequest, FreezeDate, PullRequest, ReviewStatus, SpecRevision
+from .spec import ChangeRequest, FreezeDate, Holiday, PullRequest, ReviewStatus, SpecRevision
 from .storage import StorageAuditRun, StorageProblem
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "CustomerVerification",
     "DestinationMode",
     "FreezeDate",
+    "Holiday",
     "Integration",
     "ListingStatus",
     "MetadataImage",

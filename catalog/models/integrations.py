@@ -15,16 +15,16 @@ class Stage(models.TextChoices):
     PUBLIC = "public", "Public"
 
 
-class ListingStatus(models.TextChoices):
-    """How a public integration is labelled in the catalog: "Beta" badge or not."""
-
-    PUBLIC_BETA = "public_beta", "Public beta"
-    PUBLIC = "public", "Public"
-
-
 class DestinationMode(models.TextChoices):
     CLOUD = "cloud", "Cloud-mode"
     DEVICE = "device", "Device-mode (web)"
+
+
+class ListingStatus(models.TextChoices):
+    """How a public integration is listed: new ones start in public beta; staff graduate them."""
+
+    PUBLIC_BETA = "public_beta", "Public beta"
+    PUBLIC = "public", "Public"
 
 
 class Category(models.Model):
@@ -59,6 +59,7 @@ class Integration(models.Model):
     listing_status = models.CharField(
         max_length=20, choices=ListingStatus.choices, default=ListingStatus.PUBLIC_BETA
     )
+    docs_url = models.URLField(max_length=500, blank=True)
     # The catalog and beta pages show this revision; a new revision in review leaves it alone.
     live_metadata = models.ForeignKey(
         "catalog.MetadataRevision",
@@ -96,6 +97,8 @@ class Integration(models.Model):
             ("promote_integration", "Can promote or roll back an integration's stage"),
             ("review_submissions", "Can review specs, metadata, pull requests and changes"),
             ("manage_beta_links", "Can issue and revoke beta links for any integration"),
+            ("record_emergency_deploy", "Can record an emergency deploy of a pull request"),
+            ("graduate_listing", "Can graduate a public-beta listing to public"),
         ]
 
     def __str__(self) -> str:

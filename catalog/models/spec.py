@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from .review import Reviewable, ReviewStatus
 
-__all__ = ["ChangeRequest", "FreezeDate", "PullRequest", "ReviewStatus", "SpecRevision"]
+__all__ = ["ChangeRequest", "FreezeDate", "Holiday", "PullRequest", "ReviewStatus", "SpecRevision"]
 
 
 class SpecRevision(Reviewable):
@@ -57,6 +57,17 @@ class PullRequest(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     approved_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
+    # When the review state last changed (who has the ball reads it); the merge time never moves
+    # because another field is saved.
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    # The release-train Wednesday a merged change ships on, and when it did ship: the deploy task
+    # marks it at the train's time, or staff record an emergency deploy with a reason.
+    deploy_date = models.DateField(null=True, blank=True)
+    deployed_at = models.DateTimeField(null=True, blank=True)
+    emergency_deploy_reason = models.TextField(blank=True)
+    deployed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,7 +76,10 @@ class PullRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["url"])]
+        indexes = [
+            models.Index(fields=["url"]),
+            models.Index(fields=["state", "deployed_at"], name="pull_request_to_deploy"),
+        ]
 
     def __str__(self) -> str:
         return self.url
@@ -127,3 +141,16 @@ class FreezeDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.reason}".strip()
+
+
+class Holiday(models.Model):
+    """A day without staff decisions: review due dates skip it like a weekend."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()

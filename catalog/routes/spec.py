@@ -49,6 +49,11 @@ urlpatterns = [
         name="staff_pull_request_state",
     ),
     path(
+        "staff/pull-requests/<int:pr_id>/deploy/",
+        pull_requests.staff_pull_request_deploy,
+        name="staff_pull_request_deploy",
+    ),
+    path(
         "staff/change-requests/<int:cr_id>/",
         change_requests.staff_change_request,
         name="staff_change_request",

@@ -6,7 +6,9 @@ from catalog.views import staff
 
 urlpatterns = [
     path("staff/", staff.board, name="staff_board"),
+    path("staff/inbox/", staff.inbox, name="staff_inbox"),
     path("staff/integrations/<int:pk>/", staff.integration_detail, name="staff_integration"),
     path("staff/integrations/<int:pk>/promote/", staff.promote, name="staff_promote"),
     path("staff/integrations/<int:pk>/roll-back/", staff.roll_back, name="staff_roll_back"),
+    path("staff/integrations/<int:pk>/graduate/", staff.graduate, name="staff_graduate"),
 ]

@@ -90,7 +90,7 @@ def live_definition(*, integration: Integration) -> dict | None:
 
 
 def pull_requests(*, integration: Integration, kind: str | None = None) -> QuerySet[PullRequest]:
-    qs = integration.pull_requests.select_related("created_by")
+    qs = integration.pull_requests.select_related("created_by", "deployed_by")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-created_at", "-id")

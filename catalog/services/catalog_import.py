@@ -38,6 +38,11 @@ from catalog.validation.text import (
 MAX_VISIBLE_DESCRIPTION = DESCRIPTION_MAX_VISIBLE
 MAX_CATEGORIES = 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
+LISTING_FOR_STATUS = {
+    "PUBLIC": ListingStatus.PUBLIC,
+    "PUBLIC_BETA": ListingStatus.PUBLIC_BETA,
+    "PRIVATE_BETA": ListingStatus.PUBLIC_BETA,
+}
 STAGE_FOR_STATUS = {
     "PUBLIC": Stage.PUBLIC,
     "PUBLIC_BETA": Stage.PUBLIC,
@@ -58,6 +63,7 @@ ENTRY_SCHEMA = {
         "website": {"type": ["string", "null"], "maxLength": 500},
         "logo_url": {"type": ["string", "null"], "maxLength": 500},
         "mark_url": {"type": ["string", "null"], "maxLength": 500},
+        "docs_url": {"type": ["string", "null"], "maxLength": 500},
         "connection_modes": {"type": ["object", "null"]},
         "action_destinations": {"type": ["object", "null"]},
     },
@@ -239,15 +245,15 @@ def _desired(entry: dict, categories_by_name: dict[str, Category]) -> _Desired:
     website = url("website", "website")
     logo = url("logo_url", "logo URL")
     mark = url("mark_url", "mark URL")
+    docs = url("docs_url", "docs URL")
     name = _clean_name(entry["name"])
     return _Desired(
         integration={
             "name": name,
             "mode": _mode(entry),
             "stage": STAGE_FOR_STATUS[entry["status"]],
-            "listing_status": ListingStatus.PUBLIC_BETA
-            if entry["status"] == "PUBLIC_BETA"
-            else ListingStatus.PUBLIC,
+            "listing_status": LISTING_FOR_STATUS[entry["status"]],
+            "docs_url": docs,
             "external_id": entry.get("id") or "",
             "grandfathered": bool(reasons),
             "grandfathered_reasons": reasons,

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from catalog import permissions, stages
 from catalog.audit import Action
 from catalog.errors import Conflict, Forbidden, Invalid
-from catalog.models import DestinationMode, Integration, Stage, User
+from catalog.models import DestinationMode, Integration, ListingStatus, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
@@ -129,6 +129,14 @@ def _move(integration: Integration, *, target: str, actor: User, note: str, roll
     return integration
 
 
+def _refusal_part(item: stages.GateItem) -> str:
+    """A gate item as the refusal names it; one waiting for its deploy says when it ships."""
+    if item.state == stages.ItemState.DEPLOYING:
+        when = item.detail.split(". ")[0]
+        return f"{item.label} ({when[:1].lower()}{when[1:]})"
+    return item.label
+
+
 @transaction.atomic
 def integration_promote(
     *, integration_id: int, actor: User, expected_stage: str, note: str = ""
@@ -142,7 +150,7 @@ def integration_promote(
     failing = [item for item in stages.checklist(integration) if not item.passed]
     if failing:
         raise Conflict(
-            "Can't promote yet: " + "; ".join(item.label for item in failing) + ".",
+            "Can't promote yet: " + "; ".join(_refusal_part(item) for item in failing) + ".",
             items=failing,
         )
     return _move(integration, target=target, actor=actor, note=note, rolled_back=False)
@@ -162,3 +170,26 @@ def integration_roll_back(
     if target is None:
         raise Conflict(f"{integration.name} is at the first stage already.")
     return _move(integration, target=target, actor=actor, note=reason, rolled_back=True)
+
+
+@transaction.atomic
+def integration_graduate(*, integration_id: int, actor: User) -> Integration:
+    """A public integration leaves public beta: the catalog drops its "Beta" badge."""
+    if not permissions.staff_has(actor, permissions.GRADUATE_LISTING):
+        raise Forbidden("Only staff with the graduate permission can graduate a listing.")
+    integration = lock_integration(integration_id)
+    if integration.stage != Stage.PUBLIC:
+        raise Conflict(f"{integration.name} is not public yet; only a public listing graduates.")
+    if integration.listing_status != ListingStatus.PUBLIC_BETA:
+        raise Conflict(f"{integration.name} is already listed as public; nothing was changed.")
+    integration.listing_status = ListingStatus.PUBLIC
+    integration.save(update_fields=["listing_status", "updated_at"])
+    audit_record(
+        action=Action.LISTING_GRADUATED,
+        actor=actor,
+        integration=integration,
+        target=integration,
+        old_value={"listing_status": ListingStatus.PUBLIC_BETA},
+        new_value={"listing_status": ListingStatus.PUBLIC},
+    )
+    return integration

@@ -231,11 +231,18 @@ def pull_request_update(
         "unit_tests_added": bool(unit_tests_added),
         "tested_end_to_end": bool(tested_end_to_end),
     }
-    if old == new:
+    # Saving a pull request that staff sent back hands it to staff again.
+    reopened = pull_request.state == PullRequest.State.CHANGES_REQUESTED
+    if old == new and not reopened:
         return pull_request
+    fields = [*new, "updated_at"]
+    if reopened:
+        old["state"], new["state"] = pull_request.state, PullRequest.State.OPEN
+        pull_request.state_changed_at = timezone.now()
+        fields += ["state", "state_changed_at"]
     for attr, value in new.items():
         setattr(pull_request, attr, value)
-    pull_request.save(update_fields=[*new, "updated_at"])
+    pull_request.save(update_fields=fields)
     audit_record(
         action=Action.PULL_REQUEST_UPDATED,
         actor=actor,
@@ -265,7 +272,15 @@ def pull_request_set_state(
         raise Invalid("Choose open, changes requested, approved or merged.", field="state")
     integration, pull_request = _lock_pull_request(pull_request_id)
     now = timezone.now()
+    if pull_request.deployed_at is not None:
+        raise Conflict(
+            f"This pull request was deployed on {pull_request.deployed_at:%Y-%m-%d}; its state "
+            "and merge time can no longer change.",
+        )
     if state == PullRequest.State.MERGED:
+        if merged_at is None and pull_request.state == PullRequest.State.MERGED:
+            # An empty "Merged at" keeps the recorded merge: saving another field never moves it.
+            merged_at = pull_request.merged_at
         merged_at = merged_at or now
         if timezone.is_naive(merged_at):
             raise Invalid("The merge time needs a time zone.", field="merged_at")
@@ -287,6 +302,8 @@ def pull_request_set_state(
         "state": pull_request.state,
         "merged_at": pull_request.merged_at.isoformat() if pull_request.merged_at else None,
     }
+    if state != pull_request.state:
+        pull_request.state_changed_at = now
     pull_request.state = state
     pull_request.merged_at = merged_at
     if state == PullRequest.State.APPROVED:
@@ -295,7 +312,21 @@ def pull_request_set_state(
         pull_request.approved_at = pull_request.approved_at or merged_at
     else:
         pull_request.approved_at = None
-    pull_request.save(update_fields=["state", "merged_at", "approved_at", "updated_at"])
+    pull_request.deploy_date = (
+        deploy_date_for(release_train.ready_at(merged_at, pull_request.approved_at))
+        if merged_at and pull_request.kind == PullRequest.Kind.CODE
+        else None
+    )
+    pull_request.save(
+        update_fields=[
+            "state",
+            "merged_at",
+            "approved_at",
+            "state_changed_at",
+            "deploy_date",
+            "updated_at",
+        ]
+    )
     forecast = spec_selectors.forecast_for(pull_request=pull_request, now=now)
     _update_change_request_dates(pull_request, now=now)
     audit_record(

@@ -15,7 +15,7 @@ from catalog import permissions, selectors
 from catalog.errors import ApplicationError, BadRequest, Forbidden, Invalid, NotFound, Unavailable
 from catalog.forms.metadata import MetadataForm, MetadataReviewForm
 from catalog.listing import LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, MARK_SIZE, listing_for_revision
-from catalog.models import Integration, ReviewStatus
+from catalog.models import Integration, ReviewStatus, Stage
 from catalog.selectors import metadata as reads
 from catalog.services import metadata as svc
 from catalog.validation import text
@@ -213,6 +213,15 @@ def staff_metadata(request, pk: int):
     return redirect("staff_metadata_review", integration.pk, revision.number)
 
 
+def approval_message(integration, number: int) -> str:
+    """What an approval does depends on the stage: before launch nothing is shown yet."""
+    if integration.stage == Stage.PUBLIC:
+        return f"Revision r{number} is approved; the public catalog shows it now."
+    if integration.stage == Stage.PRIVATE_BETA:
+        return f"Revision r{number} is approved; beta pages show it now, the catalog at launch."
+    return f"Revision r{number} is approved; the catalog shows it at launch."
+
+
 def _review_page(request, integration, revision, *, form=None, status=200):
     live = integration.live_metadata
     base = live if live is not None and live.pk != revision.pk else None
@@ -259,9 +268,7 @@ def staff_metadata_review(request, pk: int, number: int):
         status = at_fields(form, error)
         return _review_page(request, integration, revision, form=form, status=status)
     if approve:
-        messages.success(
-            request, f"Revision r{revision.number} is approved and now live in the catalog entry."
-        )
+        messages.success(request, approval_message(integration, revision.number))
     else:
         messages.success(
             request, f"Changes requested on r{revision.number}; the partner was notified."

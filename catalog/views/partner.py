@@ -7,6 +7,8 @@ from catalog import selectors, stages
 from catalog.client import client_ip
 from catalog.errors import ApplicationError, Invalid
 from catalog.forms.partner import IntegrationForm, ProfileForm
+from catalog.models import Integration
+from catalog.selectors import ball as ball_reads
 from catalog.selectors import metadata as metadata_reads
 from catalog.selectors import spec as spec_selectors
 from catalog.services import accounts
@@ -28,21 +30,23 @@ def history_rows(entries) -> list:
     return rows
 
 
-def _row(integration) -> dict:
-    items = stages.checklist(integration)
+def _row(row: ball_reads.Row) -> dict:
+    integration = row.integration
     return {
         "integration": integration,
         "progress": stages.progress(integration),
-        "checklist": items,
+        "checklist": list(row.checklist),
+        "ball": row.ball,
         "next_stage": stages.NEXT.get(integration.stage),
-        "missing_count": sum(1 for item in items if not item.passed),
+        "missing_count": sum(1 for item in row.checklist if item.partner_to_act),
+        "ready": row.ready,
     }
 
 
 @partner_page
 def dashboard(request):
-    integrations = selectors.partner_integrations(user=request.user)
-    rows = [_row(i) for i in integrations]
+    integrations = selectors.integrations_for(user=request.user).order_by("name")
+    rows = [_row(row) for row in ball_reads.rows_for(integrations)]
     return render(
         request,
         "catalog/partner/dashboard.html",
@@ -126,7 +130,7 @@ def integration_create(request):
 @integration_page(partner_writes="This page only shows the integration.")
 def integration_detail(request, integration):
     """The partner's view of one integration; staff with the view permission see it too."""
-    context = _row(integration)
+    context = _row(ball_reads.rows_for(Integration.objects.filter(pk=integration.pk))[0])
     context["history"] = history_rows(selectors.integration_history(integration=integration)[:100])
     context["spec_panel"] = spec_selectors.panel(integration=integration)
     context["metadata_panel"] = metadata_reads.panel(integration=integration)

@@ -9,9 +9,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import permissions, selectors
 from catalog.errors import ApplicationError, Invalid
-from catalog.forms.spec import PullRequestEditForm, PullRequestForm, PullRequestStateForm
+from catalog.forms.spec import (
+    EmergencyDeployForm,
+    PullRequestEditForm,
+    PullRequestForm,
+    PullRequestStateForm,
+)
 from catalog.models import PullRequest, Stage
 from catalog.selectors import spec as spec_selectors
+from catalog.services import deploys
 from catalog.services import pull_requests as pr_service
 from catalog.views.access import staff_page
 from catalog.views.refusals import at_fields
@@ -99,8 +105,9 @@ def partner_pull_request_edit(request, integration, pr_id: int):
 # --- Staff ---------------------------------------------------------------------------------------
 
 
-def _staff_prs_page(request, integration, *, forms=None, status=200):
+def _staff_prs_page(request, integration, *, forms=None, deploy_forms=None, status=200):
     forms = forms or {}
+    deploy_forms = deploy_forms or {}
     items = spec_selectors.with_forecasts(
         pull_requests=spec_selectors.pull_requests(integration=integration)
     )
@@ -108,6 +115,9 @@ def _staff_prs_page(request, integration, *, forms=None, status=200):
         pr = item["pull_request"]
         item["form"] = forms.get(pr.pk) or PullRequestStateForm(
             prefix=f"pr{pr.pk}", initial={"state": pr.state}
+        )
+        item["deploy_form"] = deploy_forms.get(pr.pk) or EmergencyDeployForm(
+            prefix=f"deploy{pr.pk}"
         )
     return render(
         request,
@@ -117,6 +127,7 @@ def _staff_prs_page(request, integration, *, forms=None, status=200):
             "items": items,
             "time_zone": settings.PLATFORM_TIME_ZONE,
             "freezes": spec_selectors.upcoming_freezes(),
+            "can_deploy": request.user.has_perm(permissions.RECORD_EMERGENCY_DEPLOY),
         },
         status=status,
     )
@@ -147,3 +158,24 @@ def staff_pull_request_state(request, pr_id: int):
             messages.success(request, f"Pull request marked {pr.get_state_display().lower()}.")
             return redirect(reverse("staff_pull_requests", args=[integration.pk]))
     return _staff_prs_page(request, integration, forms={pr.pk: form}, status=status)
+
+
+@staff_page(permissions.RECORD_EMERGENCY_DEPLOY)
+@require_POST
+def staff_pull_request_deploy(request, pr_id: int):
+    """Record an emergency deploy (outside the Wednesday train) with its reason."""
+    pr = spec_selectors.pull_request_for_staff(pk=pr_id)
+    integration = pr.integration
+    form = EmergencyDeployForm(request.POST, prefix=f"deploy{pr.pk}")
+    status = Invalid.status
+    if form.is_valid():
+        try:
+            deploys.pull_request_emergency_deploy(
+                actor=request.user, pull_request_id=pr.pk, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            status = at_fields(form, error)
+        else:
+            messages.success(request, "Emergency deploy recorded. The partner is told.")
+            return redirect(reverse("staff_pull_requests", args=[integration.pk]))
+    return _staff_prs_page(request, integration, deploy_forms={pr.pk: form}, status=status)

@@ -61,7 +61,8 @@ def pages_for(demo) -> dict[str, list[str]]:
         partner_pages += [base + "metadata/", base + "changes/"]
         if integration.stage in (Stage.PRIVATE_BETA, Stage.PUBLIC):
             partner_pages.append(base + "beta/")
-    staff_pages = ["/staff/", "/staff/reviews/spec/", "/staff/reviews/metadata/"]
+    staff_pages = ["/staff/inbox/", "/staff/", "/staff/reviews/spec/", "/staff/reviews/metadata/"]
+    staff_pages += ["/staff/?waiting_on=staff&overdue=on", "/staff/?stage=build"]
     staff_pages += ["/staff/outbox/", "/staff/storage/"]
     for integration in Integration.objects.filter(partner__isnull=False).order_by("pk"):
         base = f"/staff/integrations/{integration.pk}/"

@@ -436,6 +436,9 @@ class Command(BaseCommand):
             state=PullRequest.State.MERGED,
             approved_at=self.now - timedelta(days=12),
             merged_at=self.now - timedelta(days=11),
+            state_changed_at=self.now - timedelta(days=11),
+            deploy_date=(self.now - timedelta(days=9)).date(),
+            deployed_at=self.now - timedelta(days=9),
             created_by=owner,
         )
         PullRequest.objects.create(
