@@ -260,6 +260,7 @@ def test_link_after_going_public_redirects_to_public_page(client, beta_integrati
     _assert_private_headers(response)
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_customer_confirms_it_works(client, beta_integration, partner_user):
     link, token = beta_link(beta_integration, workspace_name="Shop prod")
     page = _text(client.get(f"/beta/{token}/"))
@@ -300,6 +301,7 @@ def test_verify_is_post_only(client, beta_integration):
     assert client.get(f"/beta/{token}/verify/").status_code == 405
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation runs after commit
 def test_beta_page_shows_a_newly_approved_revision_at_once(client, beta_integration):
     from tests.data.catalog import approve_metadata
 
