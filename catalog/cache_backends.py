@@ -18,9 +18,6 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 LOG_EVERY = 30  # seconds
-# After a failure the store counts as down for this long (``is_down``), so a throttle that fails
-# closed does not flap between two calls of one request.
-DOWN_FOR = 1.0
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:
@@ -35,10 +32,12 @@ def _guarded(name: str, fallback):
 
     def method(self, *args, **kwargs):
         try:
-            return parent(self, *args, **kwargs)
+            result = parent(self, *args, **kwargs)
         except _outage_errors() as exc:
             self._failed(name, exc)
             return fallback(*args, **kwargs)
+        self._down = False
+        return result
 
     method.__name__ = name
     return method
@@ -52,15 +51,16 @@ class DegradingRedisCache(RedisCache):
         options.setdefault("socket_timeout", 0.5)
         options.setdefault("retry_on_timeout", False)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._down_until = 0.0
+        self._down = False
         self._logged_at = 0.0
 
     def is_down(self) -> bool:
-        return time.monotonic() < self._down_until
+        """Whether the last operation (of this thread's cache object) found no store."""
+        return self._down
 
     def _failed(self, operation: str, exc: BaseException) -> None:
         now = time.monotonic()
-        self._down_until = now + DOWN_FOR
+        self._down = True
         if now - self._logged_at >= LOG_EVERY:
             self._logged_at = now
             logger.warning(
@@ -81,10 +81,12 @@ class DegradingRedisCache(RedisCache):
 
     def incr(self, key, delta=1, version=None):
         try:
-            return super().incr(key, delta, version)
+            result = super().incr(key, delta, version)
         except _outage_errors() as exc:
             self._failed("incr", exc)
             raise ValueError(f"Key '{key}' not found (cache unreachable)") from None
+        self._down = False
+        return result
 
 
 def is_down(cache) -> bool:

@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from catalog.cache_backends import is_down
+
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "unreachable"
@@ -55,6 +57,9 @@ def _check_cache() -> str | None:
             cache.delete(key)
         except Exception as exc:  # noqa: BLE001
             return _failure(f"cache {alias}", exc)
+        if is_down(cache):  # the degrading backend answered "miss" for an unreachable store
+            logger.warning("readyz: cache %s unreachable", alias)
+            return UNREACHABLE
         if not kept:
             return f"cache '{alias}' does not keep values"
     return None
