@@ -3,17 +3,21 @@
 The integration reads every area uses are re-exported here (``selectors.integration_for``)."""
 
 from catalog.selectors.integrations import (
+    active_integrations_for,
     integration_for,
     integration_history,
     integrations_for,
     partner_integrations,
     pipeline,
+    retired_integrations,
 )
 
 __all__ = [
+    "active_integrations_for",
     "integration_for",
     "integration_history",
     "integrations_for",
     "partner_integrations",
     "pipeline",
+    "retired_integrations",
 ]

@@ -45,12 +45,16 @@ def _row(row: ball_reads.Row) -> dict:
 
 @partner_page
 def dashboard(request):
-    integrations = selectors.integrations_for(user=request.user).order_by("name")
+    integrations = selectors.active_integrations_for(user=request.user).order_by("name")
     rows = [_row(row) for row in ball_reads.rows_for(integrations)]
     return render(
         request,
         "catalog/partner/dashboard.html",
-        {"rows": rows, "partner": request.user.partner},
+        {
+            "rows": rows,
+            "partner": request.user.partner,
+            "withdrawn": selectors.retired_integrations(user=request.user),
+        },
     )
 
 
