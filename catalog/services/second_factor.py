@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -224,6 +225,10 @@ def second_factor_reset(*, actor: User, user_id: int, ip_address: str | None = N
         kind=Kind.SECURITY,
         recipients=[target],
         template="second_factor_reset",
-        context={"actor": actor, "when": timezone.now()},
+        context={
+            "actor": actor,
+            "when": timezone.now(),
+            "login_url": settings.SITE_URL + reverse("login"),
+        },
     )
     return target

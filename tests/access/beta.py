@@ -36,11 +36,7 @@ def _action(ok):
 
 ROWS = [
     # Staff without the view-integration permission don't see an integration's pages.
-    Row(
-        "partner_beta",
-        _page,
-        {**partner_page(), "plain_staff": 403, "removed": 404, "invited": 404},
-    ),
+    Row("partner_beta", _page, {**partner_page(), "plain_staff": 403}),
     Row(
         "partner_beta-issue",
         _page,
