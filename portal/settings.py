@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "catalog.middleware.SecondFactorSessionMiddleware",
     "catalog.middleware.second_factor_required",
     "django.contrib.messages.middleware.MessageMiddleware",
     "catalog.middleware.platform_time_zone",

@@ -3,7 +3,6 @@
 The integration reads every area uses are re-exported here (``selectors.integration_for``)."""
 
 from catalog.selectors.integrations import (
-    active_integrations_for,
     integration_for,
     integration_history,
     integrations_for,
@@ -13,7 +12,6 @@ from catalog.selectors.integrations import (
 )
 
 __all__ = [
-    "active_integrations_for",
     "integration_for",
     "integration_history",
     "integrations_for",

@@ -34,11 +34,6 @@ def partner_integrations(*, user: User) -> QuerySet[Integration]:
     )
 
 
-def active_integrations_for(*, user: User) -> QuerySet[Integration]:
-    """The dashboard's active list: neither withdrawn nor archived."""
-    return integrations_for(user=user).filter(lifecycle=Lifecycle.ACTIVE)
-
-
 def retired_integrations(*, user: User) -> QuerySet[Integration]:
     """Withdrawn and archived integrations the person may see (dashboard, staff list)."""
     return (

@@ -45,15 +45,17 @@ def _row(row: ball_reads.Row) -> dict:
 
 @partner_page
 def dashboard(request):
-    integrations = selectors.active_integrations_for(user=request.user).order_by("name")
-    rows = [_row(row) for row in ball_reads.rows_for(integrations)]
+    # Withdrawn and archived ones come in the same reads and are listed apart.
+    integrations = selectors.integrations_for(user=request.user).order_by("name")
+    every = ball_reads.rows_for(integrations)
+    rows = [_row(row) for row in every if row.integration.is_active]
     return render(
         request,
         "catalog/partner/dashboard.html",
         {
             "rows": rows,
             "partner": request.user.partner,
-            "withdrawn": selectors.retired_integrations(user=request.user),
+            "withdrawn": [row.integration for row in every if not row.integration.is_active],
         },
     )
 
