@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links the portal prints and emails follow HOST/PORT unless SITE_URL is set (see settings).
+export PORTAL_HOST := $(HOST)
+export PORTAL_PORT := $(PORT)
 
 .PHONY: run test test-fast venv dev-venv system-deps node-deps migrate seed worker beat bench lint format check clean
 

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from catalog.client import client_ip
 
@@ -67,3 +69,63 @@ def health_probes(get_response):
         return get_response(request)
 
     return middleware
+
+
+# Paths a signed-in person reaches before passing the second factor: signing in and out, the
+# second-factor pages themselves, and what anyone may see without an account.
+SECOND_FACTOR_FREE = (
+    "/accounts/",
+    "/catalog/",
+    "/beta/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+)
+
+
+def second_factor_required(get_response):
+    """Every other page needs the second factor from staff (and from partners who turned it
+    on), as the page decorators and the admin site ask: a view written without them is covered
+    too."""
+
+    def middleware(request):
+        path = request.path
+        if path != "/" and not path.startswith(SECOND_FACTOR_FREE):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from catalog.views.access import second_factor_redirect
+
+                unverified = second_factor_redirect(request)
+                if unverified is not None:
+                    return unverified
+        return get_response(request)
+
+    return middleware
+
+
+class VerifiedInSession:
+    """Stands for the device that verified this session (its persistent id), without loading
+    it: ``request.user.otp_device`` is only ever asked whether it is set."""
+
+    def __init__(self, persistent_id: str):
+        self.persistent_id = persistent_id
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class SecondFactorSessionMiddleware(OTPMiddleware):
+    """django-otp's middleware without a database query on every request. The session holds
+    the device id only after ``django_otp.login`` checked a right code for this very user; a
+    log-out or another user's log-in flushes the session, and resetting someone's devices
+    rotates their session token, which ends the session. So the session alone can be trusted."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            if persistent_id:
+                user.otp_device = VerifiedInSession(persistent_id)
+        return user

@@ -12,6 +12,10 @@ GRADUATE_LISTING = "catalog.graduate_listing"
 VIEW_OUTBOX = "catalog.view_outboxmessage"
 RETRY_OUTBOX = "catalog.retry_outboxmessage"
 VIEW_STORAGE = "catalog.view_storageproblem"
+ARCHIVE_INTEGRATION = "catalog.archive_integration"
+RESTORE_INTEGRATION = "catalog.restore_integration"
+# Not in the staff group: resetting a colleague's second factor is given to a few on purpose.
+RESET_STAFF_SECOND_FACTOR = "catalog.reset_staff_second_factor"
 
 
 def codename(permission: str) -> str:
@@ -37,6 +41,8 @@ STAFF_PERMISSIONS = [
     "manage_beta_links",
     "record_emergency_deploy",
     "graduate_listing",
+    "archive_integration",
+    "restore_integration",
     "retry_outboxmessage",
     "view_integration",
     "change_integration",

@@ -33,7 +33,20 @@ if not DEBUG:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+def _served_at() -> str:
+    """Where ``make run`` serves (its HOST and PORT, passed on as PORTAL_HOST / PORTAL_PORT), so
+    every emailed and printed link follows them unless SITE_URL says otherwise."""
+    host = env.str("PORTAL_HOST", default="") or "127.0.0.1"
+    port = env.str("PORTAL_PORT", default="") or "8000"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - comparing, not binding
+        host = "127.0.0.1"  # listening everywhere: link to this machine
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+SITE_URL = (env.str("SITE_URL", default="") or _served_at()).rstrip("/")
 SEGMENT_APP_URL = env.str("SEGMENT_APP_URL", default="https://app.segment.com").rstrip("/")
 PLATFORM_TIME_ZONE = env.str("PLATFORM_TIME_ZONE", default="America/Los_Angeles")
 # Who has the ball (catalog.ball): staff decide within this many business days (weekends and the
@@ -49,7 +62,7 @@ DOCS_REPOSITORY = env.str(
 ).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "catalog.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "catalog",
 ]
 
@@ -69,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "catalog.middleware.SecondFactorSessionMiddleware",
+    "catalog.middleware.second_factor_required",
     "django.contrib.messages.middleware.MessageMiddleware",
     "catalog.middleware.platform_time_zone",
     "catalog.views.refusals.RefusalMiddleware",
@@ -343,6 +361,12 @@ API_BAD_TOKEN_LIMIT = env.int("API_BAD_TOKEN_LIMIT", default=30)
 DOCS_SITE_URL = env.str("DOCS_SITE_URL", default="https://segment.com/docs").rstrip("/")
 
 EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3
+TEAM_INVITE_MAX_AGE_DAYS = env.int("TEAM_INVITE_MAX_AGE_DAYS", default=7)
+
+# Second factor (django-otp): staff must verify a TOTP device or a recovery code before any staff
+# page or the admin; partners may opt in. Wrong codes are throttled per device by django-otp and
+# per user in the cache (catalog.services.second_factor).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Partner Portal")
 BETA_LINK_DEFAULT_DAYS = 30
 
 # Every handler scrubs tokens (beta, confirmation and reset links) from what it prints, the

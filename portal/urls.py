@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.routes.accounts")),
     path("", include("catalog.routes.partner")),
+    path("", include("catalog.routes.team")),
     path("", include("catalog.routes.staff")),
     path("", include("catalog.routes.metadata")),
     path("", include("catalog.routes.spec")),

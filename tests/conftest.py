@@ -59,6 +59,23 @@ def _clear_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _staff_pass_the_second_factor(monkeypatch):
+    """Staff need a verified second factor on every staff page. ``client.force_login(staff)``
+    gives the session one (a device is created when the user has none), as a real log-in with
+    a right code would; ``force_login(user, second_factor=False)`` logs in without it."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        original(self, user, backend)
+        if second_factor and user.is_staff:
+            factories.verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def password():
     return factories.PASSWORD
@@ -170,6 +187,19 @@ def login(page):
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
         page.wait_for_load_state()
+        if user.is_staff:
+            pass_second_factor(page, user)
         return page
 
     return _login
+
+
+def pass_second_factor(page, user) -> None:
+    """Staff land on the second-factor page after the password: type a code from their app
+    (a device is created for them when they have none)."""
+    device = factories.totp_device(user)
+    if "/accounts/two-factor/verify/" not in page.url:
+        page.goto("/accounts/two-factor/verify/?next=/")
+    page.fill("input[name=code]", factories.totp_code(device))
+    page.click("button[type=submit]:has-text('Verify')")
+    page.wait_for_load_state()

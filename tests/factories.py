@@ -69,3 +69,41 @@ def accept_agreements(user: User) -> None:
         AgreementAcceptance.objects.get_or_create(
             user=user, partner=user.partner, agreement=version
         )
+
+
+# --- Second factor ------------------------------------------------------------------------------
+
+
+def totp_device(user: User, *, confirmed: bool = True):
+    """The user's authenticator app (created when missing)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=confirmed)
+    return device
+
+
+def totp_code(device, *, fresh: bool = True) -> str:
+    """A code the device accepts now: one time step ahead when the current one was used
+    (django-otp accepts each step once, and one step of drift)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if fresh and totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark a test client's session as having passed the second factor (as django-otp's
+    ``login`` does after a right code)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()

@@ -6,8 +6,9 @@ import pkgutil
 import pytest
 from django.apps import apps
 
+from catalog.services import team
 from tests import access, factories
-from tests.access import LOGIN, Row, World
+from tests.access import LOGIN, SECOND_FACTOR, Row, World
 
 MODULES = [
     importlib.import_module(f"tests.access.{m.name}") for m in pkgutil.iter_modules(access.__path__)
@@ -34,6 +35,14 @@ def world(db):
     w.other_partner_user = factories.PartnerUserFactory(email="owner@globex.example.com")
     w.staff_user = factories.StaffUserFactory(email="staff@platform.example.com")
     w.plain_staff = factories.UserFactory(email="intern@platform.example.com", is_staff=True)
+    w.staff_no_2fa = factories.StaffUserFactory(email="new-staff@platform.example.com")
+    w.admin = factories.StaffUserFactory(email="admin@platform.example.com", is_superuser=True)
+    w.removed = factories.PartnerUserFactory(
+        email="left@acme.example.com", partner=w.partner_user.partner, partner_role="member"
+    )
+    team.team_member_remove(actor=w.partner_user, user_id=w.removed.pk)
+    w.removed.refresh_from_db()
+    w.invited = factories.UserFactory(email="invited@elsewhere.example.com")
     w.integration = factories.IntegrationFactory(
         partner=w.partner_user.partner, name="Acme Events", slug="acme-events"
     )
@@ -51,6 +60,10 @@ def _person(world: World, person: str):
         "other_partner": world.other_partner_user,
         "staff": world.staff_user,
         "plain_staff": world.plain_staff,
+        "removed": world.removed,
+        "invited": world.invited,
+        "staff_no_2fa": world.staff_no_2fa,
+        "admin": world.admin,
     }[person]
 
 
@@ -61,7 +74,7 @@ def test_access(client, world, row: Row, person: str):
     # given
     user = _person(world, person)
     if user is not None:
-        client.force_login(user)
+        client.force_login(user, second_factor=person != "staff_no_2fa")
     url = row.url(world)
     data = row.data(world) if row.data else {}
     expected = row.expect[person]
@@ -72,8 +85,11 @@ def test_access(client, world, row: Row, person: str):
     if expected == LOGIN:
         assert response.status_code == 302, response.content[:300]
         assert response["Location"].startswith("/accounts/login/")
+    elif expected == SECOND_FACTOR:
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"].startswith("/accounts/two-factor/")
     else:
         assert response.status_code == expected, (url, response.content[:500])
-    refused = expected == LOGIN or int(expected) >= 400
+    refused = expected in (LOGIN, SECOND_FACTOR) or int(expected) >= 400
     if refused:
         assert _snapshot() == before, "a refused request changed the database"

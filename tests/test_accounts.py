@@ -285,10 +285,17 @@ def test_login_with_address_in_any_case_goes_to_the_partner_dashboard(client, pa
     assert int(client.session["_auth_user_id"]) == partner_user.pk
 
 
-def test_staff_login_goes_to_the_needs_you_inbox(client, staff_user):
+def test_staff_login_goes_to_the_needs_you_inbox_through_the_second_factor(client, staff_user):
+    device = factories.totp_device(staff_user)
     response = client.post(
         "/accounts/login/",
         {"username": staff_user.email, "password": factories.PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/verify/?next=%2Fstaff%2Finbox%2F"
+    response = client.post(
+        "/accounts/two-factor/verify/",
+        {"code": factories.totp_code(device), "next": "/staff/inbox/"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/staff/inbox/"

@@ -48,7 +48,9 @@ def test_json_output_is_one_object_in_the_contract_shape():
     data = json.loads(out)  # exactly one JSON document, nothing else on stdout
     assert set(data) == {"users", "integrations", "beta_links"}
     for user in data["users"]:
-        assert set(user) == {"email", "password", "role"}
+        # staff need a second factor: each demo staff user comes with a TOTP key (DESIGN.md)
+        extra = {"totp_secret"} if user["role"] in ("staff", "admin") else set()
+        assert set(user) == {"email", "password", "role"} | extra
     for integration in data["integrations"]:
         assert set(integration) == {"slug", "stage"}
     assert {u["role"] for u in data["users"]} >= {"staff", "partner"}

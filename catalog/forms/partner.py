@@ -9,8 +9,22 @@ MOBILE = "device-mobile"
 MODE_CHOICES = [
     (DestinationMode.CLOUD, "Cloud-mode (recommended): data goes through the platform to your API"),
     (DestinationMode.DEVICE, "Device-mode (web): runs in the browser, beside analytics.js"),
-    (MOBILE, "Device-mode (mobile)"),
+    (
+        MOBILE,
+        "Device-mode (mobile): not available to partners. Build a cloud-mode destination, and "
+        "a mobile plugin if you need data from the device.",
+    ),
 ]
+
+
+class ModeRadioSelect(forms.RadioSelect):
+    """The mobile choice is shown, disabled, with why: not offered and then refused."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == MOBILE:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class ProfileForm(ShownAgreementsMixin, forms.Form):
@@ -72,7 +86,7 @@ class IntegrationForm(forms.Form):
         label="Destination mode",
         choices=MODE_CHOICES,
         initial=DestinationMode.CLOUD,
-        widget=forms.RadioSelect,
+        widget=ModeRadioSelect,
         help_text="Cloud-mode is recommended: customers can use filters, transformations and "
-        "replays. Partners can't build device-mode mobile destinations.",
+        "replays.",
     )

@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 
 from catalog.errors import BadRequest, Invalid
+from catalog.forms.partner import ModeRadioSelect
 from catalog.models import PullRequest
 from catalog.validation.spec import FIELD_TYPES, MAX_TOTAL_FIELDS, SETTING_TYPES, SpecError
 
@@ -22,7 +23,11 @@ MOBILE = "device-mobile"
 MODE_CHOICES = [
     ("cloud", "Cloud-mode: data goes through the platform to your API (recommended)"),
     ("device", "Device-mode (web): runs in the browser"),
-    (MOBILE, "Device-mode (mobile)"),
+    (
+        MOBILE,
+        "Device-mode (mobile): not available to partners; build a cloud-mode destination and "
+        "a mobile plugin",
+    ),
 ]
 SCHEME_CHOICES = [
     ("custom", "Custom (an API key or other settings)"),
@@ -61,8 +66,9 @@ class SpecMetaForm(forms.Form):
     mode = forms.ChoiceField(
         label="Destination mode",
         choices=MODE_CHOICES,
-        # Radios: each choice's explanation is read in full (a select cut it off).
-        widget=forms.RadioSelect,
+        # Radios: each choice's explanation is read in full (a select cut it off); the mobile
+        # one is shown disabled with why.
+        widget=ModeRadioSelect,
         help_text="Partners build cloud-mode or device-mode web destinations. For data from a "
         "mobile device, build a plugin.",
     )

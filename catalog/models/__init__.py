@@ -2,11 +2,12 @@ from .accounts import AgreementAcceptance, AgreementVersion, Partner, User
 from .api import ApiToken
 from .audit import AuditLog
 from .beta import BetaLink, BetaOpenFold, CustomerVerification
-from .integrations import Category, DestinationMode, Integration, ListingStatus, Stage
+from .integrations import Category, DestinationMode, Integration, Lifecycle, ListingStatus, Stage
 from .metadata import MetadataImage, MetadataRevision
 from .outbox import OutboxMessage
 from .spec import ChangeRequest, FreezeDate, Holiday, PullRequest, ReviewStatus, SpecRevision
 from .storage import StorageAuditRun, StorageProblem
+from .team import TeamInvite
 
 __all__ = [
     "AgreementAcceptance",
@@ -22,6 +23,7 @@ __all__ = [
     "FreezeDate",
     "Holiday",
     "Integration",
+    "Lifecycle",
     "ListingStatus",
     "MetadataImage",
     "MetadataRevision",
@@ -33,5 +35,6 @@ __all__ = [
     "Stage",
     "StorageAuditRun",
     "StorageProblem",
+    "TeamInvite",
     "User",
 ]

@@ -1,7 +1,14 @@
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Partner(models.Model):
@@ -66,6 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Folded into the session hash: rotating it ends every session of this user at once
+    # (removed from a team, second factor reset), as pretix's ``User.session_token``.
+    session_token = models.CharField(max_length=64, default=new_session_token)
 
     objects = UserManager()
 
@@ -75,9 +85,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        permissions = [
+            ("reset_staff_second_factor", "Can reset another staff member's second factor"),
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """The password hash and the session token: either changing ends every session
+        (Django's ``get_session_auth_hash`` and its fallback keys both come through here)."""
+        return salted_hmac(
+            "catalog.User.get_session_auth_hash",
+            f"{self.password}:{self.session_token}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user (the caller saves ``session_token``)."""
+        self.session_token = new_session_token()
 
     @property
     def is_partner(self) -> bool:

@@ -27,6 +27,16 @@ class ListingStatus(models.TextChoices):
     PUBLIC = "public", "Public"
 
 
+class Lifecycle(models.TextChoices):
+    """Whether an integration is still being worked on. Withdrawn (by its owner, before public)
+    and archived (by staff) integrations leave the board and the dashboard's active list; their
+    history, name and slug stay, and staff may restore them."""
+
+    ACTIVE = "active", "Active"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ARCHIVED = "archived", "Archived"
+
+
 class Category(models.Model):
     """One of the catalog categories from the partner program guide, kept as data."""
 
@@ -76,6 +86,10 @@ class Integration(models.Model):
     external_id = models.CharField(max_length=64, blank=True)
     grandfathered = models.BooleanField(default=False)
     grandfathered_reasons = models.JSONField(default=list, blank=True)
+    lifecycle = models.CharField(
+        max_length=10, choices=Lifecycle.choices, default=Lifecycle.ACTIVE, db_index=True
+    )
+    lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Catalog search on PostgreSQL: name and live name (A), categories (B), description (C),
@@ -99,6 +113,8 @@ class Integration(models.Model):
             ("manage_beta_links", "Can issue and revoke beta links for any integration"),
             ("record_emergency_deploy", "Can record an emergency deploy of a pull request"),
             ("graduate_listing", "Can graduate a public-beta listing to public"),
+            ("archive_integration", "Can archive an integration nobody works on"),
+            ("restore_integration", "Can restore a withdrawn or archived integration"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +123,14 @@ class Integration(models.Model):
     @property
     def stage_index(self) -> int:
         return list(Stage.values).index(self.stage)
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifecycle == Lifecycle.ACTIVE
+
+    def can_withdraw(self) -> bool:
+        """Owners withdraw an active integration that is not public yet."""
+        return self.is_active and self.stage != Stage.PUBLIC
 
     @property
     def is_live(self) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.views import api_tokens, partner
+from catalog.views import api_tokens, lifecycle, partner
 
 urlpatterns = [
     path("partner/", partner.dashboard, name="partner_dashboard"),
@@ -15,4 +15,9 @@ urlpatterns = [
     ),
     path("partner/integrations/new/", partner.integration_create, name="integration_create"),
     path("partner/integrations/<int:pk>/", partner.integration_detail, name="partner_integration"),
+    path(
+        "partner/integrations/<int:pk>/withdraw/",
+        lifecycle.withdraw,
+        name="integration_withdraw",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.views import staff
+from catalog.views import lifecycle, staff
 
 urlpatterns = [
     path("staff/", staff.board, name="staff_board"),
@@ -11,4 +11,7 @@ urlpatterns = [
     path("staff/integrations/<int:pk>/promote/", staff.promote, name="staff_promote"),
     path("staff/integrations/<int:pk>/roll-back/", staff.roll_back, name="staff_roll_back"),
     path("staff/integrations/<int:pk>/graduate/", staff.graduate, name="staff_graduate"),
+    path("staff/integrations/<int:pk>/archive/", lifecycle.archive, name="staff_archive"),
+    path("staff/integrations/<int:pk>/restore/", lifecycle.restore, name="staff_restore"),
+    path("staff/withdrawn/", lifecycle.retired, name="staff_retired"),
 ]

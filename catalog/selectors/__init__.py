@@ -8,6 +8,7 @@ from catalog.selectors.integrations import (
     integrations_for,
     partner_integrations,
     pipeline,
+    retired_integrations,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "integrations_for",
     "partner_integrations",
     "pipeline",
+    "retired_integrations",
 ]

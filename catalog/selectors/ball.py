@@ -20,6 +20,7 @@ from catalog.models import (
     ChangeRequest,
     Holiday,
     Integration,
+    Lifecycle,
     MetadataRevision,
     OutboxMessage,
     Partner,
@@ -114,7 +115,9 @@ def ball_for(*, integration: Integration, now: datetime | None = None) -> Ball:
 
 def in_flight() -> QuerySet[Integration]:
     """Integrations partners are building (not public yet)."""
-    return Integration.objects.filter(partner__isnull=False).exclude(stage=Stage.PUBLIC)
+    return Integration.objects.filter(partner__isnull=False, lifecycle=Lifecycle.ACTIVE).exclude(
+        stage=Stage.PUBLIC
+    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,8 @@ class BoardFilters:
 
 def board_rows(*, filters: BoardFilters, now: datetime | None = None) -> list[Row]:
     """The staff board: every integration a partner builds (public ones too, in their column),
-    filtered, oldest ball first."""
-    qs = Integration.objects.filter(partner__isnull=False)
+    filtered, oldest ball first. Withdrawn and archived integrations are off the board."""
+    qs = Integration.objects.filter(partner__isnull=False, lifecycle=Lifecycle.ACTIVE)
     if filters.search:
         qs = qs.filter(
             Q(name__icontains=filters.search) | Q(partner__name__icontains=filters.search)
@@ -163,7 +166,7 @@ class InboxItem:
 def inbox(*, now: datetime | None = None) -> list[InboxItem]:
     """Every item waiting on staff, oldest first: reviews, pull requests, change requests (live
     integrations too) and promotions whose gates all hold."""
-    qs = Integration.objects.filter(partner__isnull=False).filter(
+    qs = Integration.objects.filter(partner__isnull=False, lifecycle=Lifecycle.ACTIVE).filter(
         ~Q(stage=Stage.PUBLIC)
         | Q(change_requests__status=ChangeRequest.Status.SUBMITTED)
         | Q(spec_revisions__status=ReviewStatus.SUBMITTED)

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from catalog.errors import NotFound
-from catalog.models import AuditLog, Integration, User
+from catalog.models import AuditLog, Integration, Lifecycle, User
 from catalog.stages import with_gate_facts
 
 
@@ -28,13 +28,26 @@ def integration_for(*, user: User, pk: int, for_update: bool = False) -> Integra
 
 
 def partner_integrations(*, user: User) -> QuerySet[Integration]:
-    """A partner's own integrations, with every gate fact annotated (dashboard)."""
-    return with_gate_facts(integrations_for(user=user)).order_by("name")
+    """A partner's own active integrations, with every gate fact annotated (dashboard)."""
+    return with_gate_facts(integrations_for(user=user).filter(lifecycle=Lifecycle.ACTIVE)).order_by(
+        "name"
+    )
+
+
+def retired_integrations(*, user: User) -> QuerySet[Integration]:
+    """Withdrawn and archived integrations the person may see (dashboard, staff list)."""
+    return (
+        integrations_for(user=user)
+        .exclude(lifecycle=Lifecycle.ACTIVE)
+        .select_related("partner")
+        .order_by("-lifecycle_changed_at", "name")
+    )
 
 
 def pipeline(*, search: str = "") -> QuerySet[Integration]:
-    """Every integration a partner is building, for the staff board."""
-    qs = Integration.objects.filter(partner__isnull=False)
+    """Every integration a partner is building, for the staff board (withdrawn and archived
+    ones are off the board)."""
+    qs = Integration.objects.filter(partner__isnull=False, lifecycle=Lifecycle.ACTIVE)
     if search:
         qs = qs.filter(name__icontains=search) | qs.filter(partner__name__icontains=search)
     return with_gate_facts(qs).order_by("stage_changed_at")

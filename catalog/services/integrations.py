@@ -144,6 +144,11 @@ def integration_promote(
     """Move one step forward when every gate item holds."""
     _check_staff(actor)
     integration = _lock_at_stage(integration_id, expected_stage)
+    if not integration.is_active:
+        raise Conflict(
+            f"{integration.name} is {integration.get_lifecycle_display().lower()}; "
+            "restore it before promoting it."
+        )
     target = stages.NEXT.get(integration.stage)
     if target is None:
         raise Conflict(f"{integration.name} is public; there is no next stage.")

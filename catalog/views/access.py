@@ -3,12 +3,34 @@
 login page."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from catalog import permissions, selectors
 from catalog.errors import ApplicationError, Forbidden
 from catalog.views.refusals import refusal_page
+
+# Set at log-in (catalog.apps): this session must verify a second factor. Staff always must.
+SECOND_FACTOR_SESSION_KEY = "second_factor_required"
+OWNERS_ONLY = "Only your company's owners can open this page. Ask an owner of your team."
+
+
+def second_factor_redirect(request):
+    """The way to the second-factor page for a person who must verify one and hasn't in this
+    session, or None. Staff without a device are sent to set one up."""
+    user = request.user
+    if not (user.is_staff or request.session.get(SECOND_FACTOR_SESSION_KEY)):
+        return None
+    if getattr(user, "is_verified", None) and user.is_verified():
+        return None
+    from catalog.services.second_factor import has_second_factor
+
+    name = "two_factor_verify" if has_second_factor(user) else "two_factor"
+    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+
 
 STAFF_ONLY = "This page is for platform staff."
 NO_PERMISSION = (
@@ -26,6 +48,19 @@ def partner_page(view):
             return redirect_to_login(request.get_full_path())
         if not request.user.is_partner:
             raise Forbidden("This page is for partner users. Staff use the pipeline.")
+        return second_factor_redirect(request) or view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def owner_page(view):
+    """Logged in as an owner of a partner company (the team, beta links, API tokens)."""
+
+    @wraps(view)
+    @partner_page
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_partner_owner:
+            raise Forbidden(OWNERS_ONLY)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -42,6 +77,9 @@ def staff_page(permission: str = permissions.VIEW_INTEGRATION):
                 return redirect_to_login(request.get_full_path())
             if not user.is_staff:
                 raise Forbidden(STAFF_ONLY)
+            unverified = second_factor_redirect(request)
+            if unverified:
+                return unverified
             if not user.has_perm(permission):
                 raise Forbidden(NO_PERMISSION)
             return view(request, *args, **kwargs)
@@ -68,6 +106,9 @@ def integration_page(*, partner_writes: str | None):
                 user, permissions.VIEW_INTEGRATION
             ):
                 raise Forbidden("This page is for the integration's partner and for staff.")
+            unverified = second_factor_redirect(request)
+            if unverified:
+                return unverified
             integration = selectors.integration_for(user=user, pk=pk)
             if partner_writes and request.method == "POST" and not user.is_partner:
                 raise Forbidden(partner_writes)

@@ -74,6 +74,7 @@ def confirm_email(request, token: str):
         messages.info(request, f"{user.email} was already confirmed.")
     if request.user.is_authenticated:
         return redirect("home")
+    request.session[LOGIN_EMAIL_SESSION_KEY] = user.email
     return redirect("login")
 
 
@@ -95,12 +96,23 @@ def confirm_email_resend(request):
     return render(request, "catalog/accounts/resend.html", {"form": form})
 
 
+LOGIN_EMAIL_SESSION_KEY = "login_email"
+
+
 class LoginView(auth_views.LoginView):
     """Django's log-in with a throttle: too many failures for the typed address or from the
     client's address are a 429 until the window ends (``accounts.login_throttle``)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_initial(self):
+        """After confirming an address the log-in form starts with it."""
+        initial = super().get_initial()
+        email = self.request.session.get(LOGIN_EMAIL_SESSION_KEY)
+        if email:
+            initial["username"] = email
+        return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -112,6 +124,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         accounts.login_throttle_clear(email=form.get_user().email)
+        self.request.session.pop(LOGIN_EMAIL_SESSION_KEY, None)
         return super().form_valid(form)
 
     def form_invalid(self, form):

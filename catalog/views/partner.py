@@ -45,12 +45,18 @@ def _row(row: ball_reads.Row) -> dict:
 
 @partner_page
 def dashboard(request):
+    # Withdrawn and archived ones come in the same reads and are listed apart.
     integrations = selectors.integrations_for(user=request.user).order_by("name")
-    rows = [_row(row) for row in ball_reads.rows_for(integrations)]
+    every = ball_reads.rows_for(integrations)
+    rows = [_row(row) for row in every if row.integration.is_active]
     return render(
         request,
         "catalog/partner/dashboard.html",
-        {"rows": rows, "partner": request.user.partner},
+        {
+            "rows": rows,
+            "partner": request.user.partner,
+            "withdrawn": [row.integration for row in every if not row.integration.is_active],
+        },
     )
 
 

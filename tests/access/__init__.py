@@ -6,9 +6,12 @@ collects every module, so a new page adds a row in its area's module.
 
 Persons: ``anonymous``, ``partner`` (owner of ``world.integration``'s partner), ``member`` (a
 non-owner user of the same partner), ``other_partner`` (a user of another partner), ``staff``
-(staff with the portal's permissions), ``plain_staff`` (``is_staff`` without permissions).
-Expected values are status codes; ``LOGIN`` means a redirect to the login page. A person left out
-of ``expect`` is not tested for that row.
+(staff with the portal's permissions), ``plain_staff`` (``is_staff`` without permissions),
+``removed`` (a member the owner removed from the team), ``invited`` (an account with an invitation
+to the partner not yet accepted), ``staff_no_2fa`` (staff with the permissions who has not passed
+the second factor in this session), ``admin`` (a superuser, every permission).
+Expected values are status codes; ``LOGIN`` means a redirect to the login page, ``SECOND_FACTOR``
+a redirect to the second-factor pages. A person left out of ``expect`` is not tested for that row.
 """
 
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 LOGIN = "login"
+SECOND_FACTOR = "second_factor"
 
 
 class World(SimpleNamespace):
@@ -45,6 +49,9 @@ def partner_page(own: int = 200, staff: int = 200) -> dict[str, int | str]:
         "member": own,
         "other_partner": 404,
         "staff": staff,
+        "removed": 403,
+        "invited": 403,
+        "staff_no_2fa": SECOND_FACTOR,
     }
 
 
@@ -56,4 +63,7 @@ def staff_page(ok: int = 200) -> dict[str, int | str]:
         "other_partner": 403,
         "plain_staff": 403,
         "staff": ok,
+        "removed": 403,
+        "invited": 403,
+        "staff_no_2fa": SECOND_FACTOR,
     }

@@ -7,11 +7,13 @@ link. A new page adds its path to ``pages_for`` below.
 
 import io
 import json
+from base64 import b32decode
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
+from django_otp.oath import TOTP
 
 from catalog.models import (
     ChangeRequest,
@@ -55,6 +57,15 @@ def pages_for(demo) -> dict[str, list[str]]:
     mine = list(Integration.objects.filter(partner=owner.partner).order_by("pk"))
     partner_pages = ["/partner/", "/partner/profile/", "/partner/integrations/new/"]
     partner_pages += ["/partner/notifications/", "/partner/api-tokens/", "/docs/api/"]
+    partner_pages += ["/partner/team/", "/accounts/two-factor/"]
+    # a pending invitation on the team page, and a withdrawn integration on the dashboard
+    from catalog.services import lifecycle, team
+
+    team.team_invite(actor=owner, email="colleague@example.com", role="member")
+    withdrawable = [
+        i for i in Integration.objects.filter(partner=owner.partner) if i.can_withdraw()
+    ]
+    lifecycle.integration_withdraw(integration_id=withdrawable[0].pk, actor=owner)
     for integration in mine:
         base = f"/partner/integrations/{integration.pk}/"
         partner_pages += [base, base + "spec/", base + "pull-requests/", base + "docs/"]
@@ -63,7 +74,8 @@ def pages_for(demo) -> dict[str, list[str]]:
             partner_pages.append(base + "beta/")
     staff_pages = ["/staff/inbox/", "/staff/", "/staff/reviews/spec/", "/staff/reviews/metadata/"]
     staff_pages += ["/staff/?waiting_on=staff&overdue=on", "/staff/?stage=build"]
-    staff_pages += ["/staff/outbox/", "/staff/storage/"]
+    staff_pages += ["/staff/outbox/", "/staff/storage/", "/staff/withdrawn/"]
+    staff_pages += ["/accounts/two-factor/"]
     for integration in Integration.objects.filter(partner__isnull=False).order_by("pk"):
         base = f"/staff/integrations/{integration.pk}/"
         staff_pages += [base, base + "pull-requests/", base + "metadata/"]
@@ -90,7 +102,19 @@ def pages_for(demo) -> dict[str, list[str]]:
         ],
         "partner": partner_pages,
         "staff": staff_pages,
+        "admin": ["/staff/second-factors/"],
     }
+
+
+def _pass_second_factor(page, user, problems) -> None:
+    """Staff type a code from their app after the password (the demo prints its key)."""
+    page.wait_for_selector("h1:has-text('Type your code')")
+    violations = page.evaluate(RUN_AXE, TAGS)
+    if violations:
+        problems.append(("/accounts/two-factor/verify/", violations))
+    page.fill("input[name=code]", f"{TOTP(b32decode(user['totp_secret'])).token():06d}")
+    page.click("button:has-text('Verify')")
+    page.wait_for_load_state()
 
 
 def _check(page, path, problems, *, expect=200):
@@ -122,6 +146,8 @@ def test_every_page_passes_axe_and_fits_a_phone(browser, live_server, demo):
             page.fill("input[name=password]", user["password"])
             page.click("button[type=submit]")
             page.wait_for_load_state()
+            if user.get("totp_secret"):
+                _pass_second_factor(page, user, problems)
         for path in paths:
             _check(page, path, problems)
             checked += 1
@@ -144,5 +170,6 @@ def test_refusal_pages_pass_axe_too(browser, live_server, demo):
     problems: list = []
     _check(page, "/beta/this-link-was-never-issued-by-anyone-at-all-0000/", problems, expect=404)
     _check(page, "/accounts/confirm/not-a-token/", problems, expect=400)
+    _check(page, "/partner/team/join/not-a-token/", problems, expect=400)
     context.close()
     assert problems == [], json.dumps(problems, indent=1)

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.models import MetadataRevision, ReviewStatus
 from catalog.validation import text
+from tests.conftest import pass_second_factor
 from tests.validation import samples
 
 pytestmark = [
@@ -101,6 +102,8 @@ def test_partner_submits_metadata_and_staff_ask_for_a_change(
     staff.fill("input[name=username]", staff_user.email)
     staff.fill("input[name=password]", "correct horse battery staple")
     staff.click("button[type=submit]")
+    staff.wait_for_load_state()
+    pass_second_factor(staff, staff_user)
     staff.goto(f"/staff/integrations/{integration.pk}/metadata/r1/")
     assert staff.locator("tr[data-field=logo] .md-diff-img").count() == 2
     staff.fill("#id_comment_logo", "Please upload the horizontal lockup.")

@@ -5,6 +5,7 @@ import pytest
 
 from catalog.models import ChangeRequest, ReviewStatus, SpecRevision, Stage
 from tests import factories
+from tests.conftest import pass_second_factor
 from tests.fixtures_spec import make_live
 
 pytestmark = [
@@ -167,6 +168,8 @@ def test_change_request_refused_then_fixed_then_approved_by_staff(
         staff_page.fill("input[name=username]", staff_user.email)
         staff_page.fill("input[name=password]", factories.PASSWORD)
         staff_page.click("button[type=submit]")
+        staff_page.wait_for_load_state()
+        pass_second_factor(staff_page, staff_user)
         staff_page.goto(f"/staff/change-requests/{change.pk}/")
         assert staff_page.locator("[data-rule]").count() == 8
         assert staff_page.locator(".check-fail[data-rule]").count() == 0

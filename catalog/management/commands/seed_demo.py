@@ -9,8 +9,10 @@ Names and descriptions are real catalog entries from ``catalog/data/segment-dest
 Passwords are fixed and printed: this command is for local demos only.
 """
 
+import hashlib
 import json
 import re
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape as html_escape
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog import stages
 from catalog.audit import Action
@@ -258,7 +261,7 @@ class Command(BaseCommand):
             )
         )
         result = {
-            "users": [{"email": u.email, "password": u.password, "role": u.role} for u in USERS],
+            "users": [self._user_row(u, users[u.email]) for u in USERS],
             "integrations": [{"slug": i.slug, "stage": stage_of[i.slug]} for i in integrations],
             "beta_links": beta_links,
         }
@@ -298,7 +301,27 @@ class Command(BaseCommand):
                 self._accept_agreements(user)
         if demo.role in ("staff", "admin") and not user.groups.filter(pk=staff_group.pk).exists():
             user.groups.add(staff_group)
+        if user.is_staff:
+            self._demo_totp(user)
         return user
+
+    @staticmethod
+    def _user_row(demo: DemoUser, user: User) -> dict:
+        row = {"email": demo.email, "password": demo.password, "role": demo.role}
+        if user.is_staff:
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                row["totp_secret"] = b32encode(device.bin_key).decode()
+        return row
+
+    @staticmethod
+    def _demo_totp(user: User) -> None:
+        """Staff need a second factor: a fixed, printed TOTP key (demo only), derived from the
+        address so a second run prints the same one. A device set up by hand is left alone."""
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return
+        key = hashlib.sha256(f"portal-demo-totp:{user.email}".encode()).hexdigest()[:40]
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
 
     def _accept_agreements(self, user: User) -> None:
         for version in stages.current_agreements().values():
@@ -555,7 +578,8 @@ class Command(BaseCommand):
         out(self.style.SUCCESS("Demo data is ready (local demo only: these passwords are public)."))
         out(f"\nLog in at {settings.SITE_URL}/accounts/login/")
         for user in result["users"]:
-            out(f"  {user['role']:<15} {user['email']:<32} {user['password']}")
+            secret = f"  TOTP key {user['totp_secret']}" if user.get("totp_secret") else ""
+            out(f"  {user['role']:<15} {user['email']:<32} {user['password']}{secret}")
         out("\nIntegrations:")
         for integration in result["integrations"]:
             out(f"  {integration['stage']:<13} {integration['slug']}")
