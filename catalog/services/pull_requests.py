@@ -277,22 +277,7 @@ def pull_request_set_state(
             f"This pull request was deployed on {pull_request.deployed_at:%Y-%m-%d}; its state "
             "and merge time can no longer change.",
         )
-    if state == PullRequest.State.MERGED:
-        if merged_at is None and pull_request.state == PullRequest.State.MERGED:
-            # An empty "Merged at" keeps the recorded merge: saving another field never moves it.
-            merged_at = pull_request.merged_at
-        merged_at = merged_at or now
-        if timezone.is_naive(merged_at):
-            raise Invalid("The merge time needs a time zone.", field="merged_at")
-        if merged_at > now + timedelta(minutes=1):
-            raise Invalid(
-                "The merge time is in the future. Enter when it was merged.",
-                field="merged_at",
-            )
-        if merged_at < EARLIEST_MERGE:
-            raise Invalid("The merge time is too far in the past.", field="merged_at")
-    else:
-        merged_at = None
+    merged_at = _merge_time(pull_request, state=state, merged_at=merged_at, now=now)
     if state == pull_request.state and merged_at == pull_request.merged_at:
         raise Conflict(
             f"The pull request is already {pull_request.get_state_display().lower()}; nothing "
@@ -302,6 +287,54 @@ def pull_request_set_state(
         "state": pull_request.state,
         "merged_at": pull_request.merged_at.isoformat() if pull_request.merged_at else None,
     }
+    _apply_state(pull_request, state=state, merged_at=merged_at, now=now)
+    forecast = spec_selectors.forecast_for(pull_request=pull_request, now=now)
+    _update_change_request_dates(pull_request, now=now)
+    audit_record(
+        action=Action.PULL_REQUEST_STATE_CHANGED,
+        actor=actor,
+        integration=integration,
+        target=pull_request,
+        old_value=old,
+        new_value={
+            "state": state,
+            "merged_at": merged_at.isoformat() if merged_at else None,
+            "deploy_date": forecast.deploy_date.isoformat() if merged_at else None,
+        },
+        note=(note or "").strip()[:2000],
+    )
+    notify(
+        event=str(Action.PULL_REQUEST_STATE_CHANGED),
+        kind=Kind.REVIEW_RESULTS,
+        recipients=partner_recipients(integration),
+        template="pull_request_state_changed",
+        context={"pull_request": pull_request, "forecast": forecast, "note": (note or "").strip()},
+        integration=integration,
+    )
+    return pull_request
+
+
+def _merge_time(pull_request: PullRequest, *, state: str, merged_at, now) -> datetime | None:
+    """The merge time to record: none unless merged; an empty one keeps the recorded merge
+    (saving another field never moves it), else now; never naive, future or absurdly old."""
+    if state != PullRequest.State.MERGED:
+        return None
+    if merged_at is None and pull_request.state == PullRequest.State.MERGED:
+        merged_at = pull_request.merged_at
+    merged_at = merged_at or now
+    if timezone.is_naive(merged_at):
+        raise Invalid("The merge time needs a time zone.", field="merged_at")
+    if merged_at > now + timedelta(minutes=1):
+        raise Invalid(
+            "The merge time is in the future. Enter when it was merged.", field="merged_at"
+        )
+    if merged_at < EARLIEST_MERGE:
+        raise Invalid("The merge time is too far in the past.", field="merged_at")
+    return merged_at
+
+
+def _apply_state(pull_request: PullRequest, *, state: str, merged_at, now) -> None:
+    """Save the new state with its times and the release-train deploy date it implies."""
     if state != pull_request.state:
         pull_request.state_changed_at = now
     pull_request.state = state
@@ -327,30 +360,6 @@ def pull_request_set_state(
             "updated_at",
         ]
     )
-    forecast = spec_selectors.forecast_for(pull_request=pull_request, now=now)
-    _update_change_request_dates(pull_request, now=now)
-    audit_record(
-        action=Action.PULL_REQUEST_STATE_CHANGED,
-        actor=actor,
-        integration=integration,
-        target=pull_request,
-        old_value=old,
-        new_value={
-            "state": state,
-            "merged_at": merged_at.isoformat() if merged_at else None,
-            "deploy_date": forecast.deploy_date.isoformat() if merged_at else None,
-        },
-        note=(note or "").strip()[:2000],
-    )
-    notify(
-        event=str(Action.PULL_REQUEST_STATE_CHANGED),
-        kind=Kind.REVIEW_RESULTS,
-        recipients=partner_recipients(integration),
-        template="pull_request_state_changed",
-        context={"pull_request": pull_request, "forecast": forecast, "note": (note or "").strip()},
-        integration=integration,
-    )
-    return pull_request
 
 
 def _update_change_request_dates(pull_request: PullRequest, *, now: datetime) -> None:
