@@ -74,7 +74,7 @@ def _review_change(actor, item, **kw):
 
 # (fixture, review call, a field a comment may name, its label, the status left in place)
 AREAS = {
-    "spec": ("spec_submitted", _review_spec, "settings.apiKey", "Setting “apiKey”"),
+    "spec": ("spec_submitted", _review_spec, "settings.apiKey", "Setting “API Key” (apiKey)"),
     "metadata": ("metadata_submitted", _review_metadata, "logo", "Logo"),
     "change_request": ("change_submitted", _review_change, "mode", "Mode"),
 }

@@ -251,7 +251,7 @@ def test_requesting_changes_keeps_comments_per_field(staff_user, submitted):
     }
     assert not stages.checklist(revision.integration)[0].passed
     message = OutboxMessage.objects.filter(kind="review_results").get()
-    assert "settings.apiKey: Say where the key is found." in message.body_text
+    assert "Setting “API Key” (apiKey): Say where the key is found." in message.body_text
 
 
 def test_requesting_changes_without_any_comment_is_refused(staff_user, submitted):

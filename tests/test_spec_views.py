@@ -213,7 +213,73 @@ def test_review_comments_are_shown_to_the_partner(partner_client, staff_user, sp
     revision.save()
     html = partner_client.get(url(spec_stage, "spec/")).content.decode()
     assert "Almost." in html
-    assert "Setting “apiKey”" in html and "Where is the key found?" in html
+    assert "Setting “API Key” (apiKey)" in html and "Where is the key found?" in html
+
+
+def test_a_staff_comment_stands_beside_its_part_of_the_editor(partner_client, spec_stage):
+    definition = acme_definition(spec_stage)
+    action = definition["actions"][0]
+    field_key = action["fields"][0]["key"]
+    revision = make_revision(spec_stage, definition, status="changes_requested")
+    revision.field_comments = {
+        "settings.apiKey": "Where is the key found?",
+        f"actions.{action['key']}.fields.{field_key}": "Map it from traits.",
+        "mode": "Cloud mode, please.",
+    }
+    revision.save()
+    html = partner_client.get(url(spec_stage, "spec/")).content.decode()
+    # each comment sits in the editor beside its part (the row's key field follows it)
+    for text, key in (
+        ("Where is the key found?", 'value="apiKey"'),
+        ("Map it from traits.", f'value="{field_key}"'),
+    ):
+        note = html.index(f"<strong>Staff comment:</strong> {text}")
+        assert 0 < html.index(key, note) - note < 2000
+    assert "Staff comment on the mode:</strong> Cloud mode, please." in html
+
+
+def test_an_approved_reviews_comments_are_not_repeated_in_the_editor(partner_client, spec_stage):
+    revision = make_revision(spec_stage, status="approved")
+    revision.field_comments = {"settings.apiKey": "Fine."}
+    revision.save()
+    html = partner_client.get(url(spec_stage, "spec/")).content.decode()
+    assert "spec-staff-comment" not in html
+
+
+def test_a_re_review_shows_what_changed_since_the_last_review_and_what_was_asked(
+    staff_client, spec_stage
+):
+    # given r1 sent back with comments, then r2 submitted with a new setting
+    first = make_revision(spec_stage, status="changes_requested")
+    first.review_comment = "Add a region setting."
+    first.field_comments = {"settings.apiKey": "Say where the key is."}
+    first.save()
+    definition = acme_definition(spec_stage)
+    definition["settings"].append(
+        {"key": "subdomain", "label": "Subdomain", "type": "string", "required": False}
+    )
+    make_revision(spec_stage, definition, status="submitted")
+    # when
+    html = staff_client.get(f"/staff/integrations/{spec_stage.pk}/spec/r2/").content.decode()
+    # then
+    assert "Since the review of r1 (changes requested" in html
+    assert "Add a region setting." in html
+    assert "Setting “API Key” (apiKey)</strong>: Say where the key is." in html
+    assert "subdomain" in html
+
+
+def test_the_review_email_names_parts_as_people_read_them(staff_client, partner_user, spec_stage):
+    from catalog.models import OutboxMessage
+
+    make_revision(spec_stage, status="submitted")
+    staff_client.post(
+        f"/staff/integrations/{spec_stage.pk}/spec/r1/",
+        {"decision": "request_changes", "c:settings.apiKey": "Where is it found?"},
+    )
+    mail = OutboxMessage.objects.filter(event="catalog.spec.changes_requested").first()
+    assert mail is not None
+    assert "Setting “API Key” (apiKey): Where is it found?" in mail.body_text
+    assert "settings.apiKey" not in mail.body_text
 
 
 # --- Upload and export --------------------------------------------------------------------------

@@ -76,6 +76,19 @@ def previous_approved(*, integration: Integration, before: SpecRevision) -> Spec
     )
 
 
+def previous_reviewed(*, integration: Integration, before: SpecRevision) -> SpecRevision | None:
+    """The last plan revision before ``before`` that staff decided on (approved or sent back):
+    what a re-review compares with, and whose comments it shows again."""
+    return (
+        plan_revisions(integration=integration)
+        .filter(
+            number__lt=before.number,
+            status__in=(ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED),
+        )
+        .first()
+    )
+
+
 def live_definition(*, integration: Integration) -> dict | None:
     """What customers run today: the live spec, or the newest approved revision."""
     if integration.live_spec_id:

@@ -19,7 +19,7 @@ from catalog.services.access import (
 )
 from catalog.services.audit import audit_record
 from catalog.services.review import review_transition
-from catalog.spec_comments import comment_paths
+from catalog.spec_comments import comment_paths, comment_rows
 from catalog.validation.spec import SpecError, validate_definition
 
 
@@ -247,7 +247,7 @@ def spec_review(
             "revision": revision,
             "approved": approve,
             "comment": comment,
-            "field_comments": sorted(comments.items()),
+            "field_comments": comment_rows(revision),
         },
         integration=integration,
     )

@@ -16,3 +16,12 @@ def spec_value(value):
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return value
+
+
+@register.filter
+def comment_at(comments, path) -> str:
+    """The staff comment on ``path`` of the spec (``settings.<key>``, ``actions.<key>``,
+    ``actions.<key>.fields.<key>``), or ""."""
+    if not comments or not path:
+        return ""
+    return comments.get(str(path), "")

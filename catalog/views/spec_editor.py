@@ -37,10 +37,19 @@ def _spec_page(
         "latest": spec_selectors.latest_revision(integration=integration),
         "review": review,
         "comment_rows": comment_rows(review),
+        "staff_comments": _comments_to_act_on(review),
         "can_edit": request.user.is_partner and not integration.is_live,
         "live_definition": spec_selectors.live_definition(integration=integration),
     }
     return render(request, "catalog/spec/spec.html", context, status=status)
+
+
+def _comments_to_act_on(review) -> dict[str, str]:
+    """The comments of a review that asked for changes, by spec path, to show beside each part
+    of the editor (an approved revision's comments are history, shown in the status only)."""
+    if review is None or review.status != ReviewStatus.CHANGES_REQUESTED:
+        return {}
+    return dict(review.field_comments or {})
 
 
 @integration_page

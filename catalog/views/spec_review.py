@@ -25,6 +25,9 @@ def staff_spec_queue(request):
 
 def _review_page(request, integration, revision, *, form=None, comments=None, status=200):
     previous = spec_selectors.previous_approved(integration=integration, before=revision)
+    earlier = spec_selectors.previous_reviewed(integration=integration, before=revision)
+    if earlier is not None and previous is not None and earlier.pk == previous.pk:
+        earlier = None  # the approved revision's diff is shown already
     comments = comments if comments is not None else dict(revision.field_comments or {})
     return render(
         request,
@@ -35,6 +38,11 @@ def _review_page(request, integration, revision, *, form=None, comments=None, st
             "definition": revision.definition,
             "previous": previous,
             "diff": governance.diff(previous.definition, revision.definition) if previous else None,
+            "earlier": earlier,
+            "earlier_diff": governance.diff(earlier.definition, revision.definition)
+            if earlier
+            else None,
+            "earlier_rows": comment_rows(earlier),
             "form": form or ReviewForm(),
             "comment_fields": [
                 {
