@@ -8,8 +8,9 @@
 2. gunicorn on a free loopback port with ``DJANGO_DEBUG=false``, a generated secret key and
    ``127.0.0.1`` as the only allowed host; settings ``benchmarks._http_settings`` add the bare
    view ``/__bench__/bare/`` (the product has no such view).
-3. wrk (Debian package) against each URL, after a 1 s warm-up of each: ``--rounds`` rounds (5)
-   of ``--duration`` seconds (3) per URL, the bare view measured at the start of every round and
+3. wrk (Debian package) against each URL (the partner API with a bearer token, the staff inbox
+   with a signed-in staff session that passed its second factor), after a 1 s warm-up of each:
+   ``--rounds`` rounds (5) of ``--duration`` seconds (3) per URL, the bare view measured at the start of every round and
    once more at the end. Requests per second, p99 latency, and the ratio to the bare view runs
    around it, as medians over the rounds (with the lowest and highest ratio: the machine may be
    shared, and its load average is printed). The beta requests go to 20 links in turn (one per
@@ -137,11 +138,32 @@ def prepare(env: dict) -> dict:
         "print(api_token_create(actor=owner, name='bench')[1])"
     )
     api_token = manage(env, "shell", "-c", token_script).split()[-1]
+    # A staff member signed in with a verified second factor, for the logged-in inbox.
+    session_script = (
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from django_otp import DEVICE_ID_SESSION_KEY\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "from catalog.models import User\n"
+        "from catalog.permissions import ensure_staff_group\n"
+        "staff = User.objects.create_user('staff@bench.example', is_staff=True)\n"
+        "staff.groups.add(ensure_staff_group())\n"
+        "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True)\n"
+        "session = SessionStore()\n"
+        "session[SESSION_KEY] = str(staff.pk)\n"
+        "session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "session[HASH_SESSION_KEY] = staff.get_session_auth_hash()\n"
+        "session[DEVICE_ID_SESSION_KEY] = device.persistent_id\n"
+        "session.create()\n"
+        "print(session.session_key)"
+    )
+    staff_session = manage(env, "shell", "-c", session_script).split()[-1]
     return {
         "report": report,
         "beta_paths": beta_paths,
         "public_slug": public_slug,
         "api_token": api_token,
+        "staff_session": staff_session,
     }
 
 
@@ -413,16 +435,20 @@ def main(argv: list[str] | None = None) -> int:
             "/api/v1/catalog/": "/api/v1/catalog/",
             "search, uncached": "/api/v1/catalog/?q=email+marketing",
             "partner API list": "/api/v1/partner/integrations/",
+            "staff inbox": "/staff/inbox/",
             "beta link": prepared["beta_paths"][0],
         }
         bearer = {"Authorization": f"Bearer {prepared['api_token']}"}
+        signed_in = {"Cookie": f"sessionid={prepared['staff_session']}"}
+        headers_for = {"partner API list": bearer, "staff inbox": signed_in}
         for name, path in paths.items():
-            status = check(base + path, bearer if name == "partner API list" else None)
+            status = check(base + path, headers_for.get(name))
             if status != 200:
                 raise SystemExit(f"{name} ({path}) answered {status}, not 200")
         scripts = {
             "beta link": rotation_script(tmp, prepared["beta_paths"]),
             "partner API list": header_script(tmp, "partner", bearer),
+            "staff inbox": header_script(tmp, "inbox", signed_in),
             "search, uncached": uncached_search_script(
                 tmp, ["sms", "email%20marketing", "push%20notifications", "analytics", "mailc"]
             ),
