@@ -11,10 +11,10 @@
 3. wrk (Debian package) against each URL (the partner API with a bearer token, the staff inbox
    with a signed-in staff session that passed its second factor), after a 1 s warm-up of each:
    ``--rounds`` rounds (5) of ``--duration`` seconds (3) per URL, the bare view measured at the
-   start of every round and once more at the end. Requests per second, p99 latency, and the ratio to the bare view runs
-   around it, as medians over the rounds (with the lowest and highest ratio: the machine may be
-   shared, and its load average is printed). The beta requests go to 20 links in turn (one per
-   invited customer), each open recorded in the database. About 2 minutes in all.
+   start of every round and once more at the end. Requests per second, p99 latency, and the ratio
+   to the bare view runs around it, as medians over the rounds (with the lowest and highest ratio:
+   the machine may be shared, and its load average is printed). The beta requests go to 20 links
+   in turn (one per invited customer), each open recorded in the database. About 2 minutes in all.
 4. Everything started here is stopped by its pid (on SIGTERM too), and the temporary files
    are removed.
 
