@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from catalog.views import lifecycle, staff
+from catalog.views import flow, lifecycle, staff
 
 urlpatterns = [
     path("staff/", staff.board, name="staff_board"),
     path("staff/inbox/", staff.inbox, name="staff_inbox"),
+    path("staff/flow/", flow.staff_flow, name="staff_flow"),
     path("staff/integrations/<int:pk>/", staff.integration_detail, name="staff_integration"),
     path("staff/integrations/<int:pk>/promote/", staff.promote, name="staff_promote"),
     path("staff/integrations/<int:pk>/roll-back/", staff.roll_back, name="staff_roll_back"),

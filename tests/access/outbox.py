@@ -30,6 +30,7 @@ def setup(world):
 ROWS = [
     Row("staff-outbox", lambda w: "/staff/outbox/", staff_page()),
     Row("staff-storage", lambda w: "/staff/storage/", staff_page()),
+    Row("staff-flow", lambda w: "/staff/flow/", staff_page()),
     Row("staff-storage-post", lambda w: "/staff/storage/", staff_page(405), method="post"),
     Row("staff-outbox-failed", lambda w: "/staff/outbox/?status=failed", staff_page()),
     Row(

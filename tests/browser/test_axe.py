@@ -74,7 +74,7 @@ def pages_for(demo) -> dict[str, list[str]]:
             partner_pages.append(base + "beta/")
     staff_pages = ["/staff/inbox/", "/staff/", "/staff/reviews/spec/", "/staff/reviews/metadata/"]
     staff_pages += ["/staff/?waiting_on=staff&overdue=on", "/staff/?stage=build"]
-    staff_pages += ["/staff/outbox/", "/staff/storage/", "/staff/withdrawn/"]
+    staff_pages += ["/staff/outbox/", "/staff/storage/", "/staff/withdrawn/", "/staff/flow/"]
     staff_pages += ["/accounts/two-factor/"]
     for integration in Integration.objects.filter(partner__isnull=False).order_by("pk"):
         base = f"/staff/integrations/{integration.pk}/"
