@@ -91,6 +91,13 @@ class Gone(ApplicationError):
     title = "This link no longer works"
 
 
+class LengthRequired(ApplicationError):
+    """A body was sent without saying its length (or with a length that isn't a number)."""
+
+    status = 411
+    title = "Length required"
+
+
 class TooLarge(ApplicationError):
     """The input is larger than allowed."""
 

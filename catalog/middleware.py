@@ -71,6 +71,25 @@ def health_probes(get_response):
     return middleware
 
 
+def request_size_guard(get_response):
+    """Refuses a body larger than its route accepts (``catalog.request_limits``) from the
+    ``Content-Length`` header alone, before anything reads it: 413 with the product's page, or
+    the JSON error under ``/api/``; a body without a length is refused (411)."""
+    from catalog.request_limits import body_refusal
+    from catalog.views.refusals import refusal_json, refusal_page, wants_json
+
+    def middleware(request):
+        refusal = body_refusal(request.META, request.path_info)
+        if refusal is None:
+            return get_response(request)
+        response = refusal_json(refusal) if wants_json(request) else refusal_page(request, refusal)
+        # The unread body stays in the socket: the connection can't carry another request.
+        response["Connection"] = "close"
+        return response
+
+    return middleware
+
+
 # Paths a signed-in person reaches before passing the second factor: signing in and out, the
 # second-factor pages themselves, and what anyone may see without an account.
 SECOND_FACTOR_FREE = (

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "catalog.middleware.health_probes",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything can read a body: refuses one larger than its route accepts, unread.
+    "catalog.middleware.request_size_guard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -347,10 +349,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Uploads: refuse oversized requests before they reach a form.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads. Bodies larger than their route accepts are refused unread from Content-Length
+# (catalog.request_limits, middleware ``request_size_guard``); these bound what Django reads of
+# the rest. Form fields other than files: at most the spec editor's 1 MB. Files above 1 MB go
+# to a temporary file rather than memory. The largest form has four files (logo, mark, two
+# screenshots).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 4
 
 # Partner API: requests per token per window; bad tokens per address per window.
 API_TOKEN_RATE = env.int("API_TOKEN_RATE", default=120)

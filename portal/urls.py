@@ -25,3 +25,8 @@ urlpatterns = [
     path("", include("catalog.routes.spec")),
     path("", include("catalog.routes.outbox")),
 ]
+
+# The product's pages for a missing page and a failure (JSON under /api/); with DEBUG on too,
+# ``RefusalMiddleware`` sends unrouted paths and Http404 to the same 404.
+handler404 = "catalog.views.refusals.not_found"
+handler500 = "catalog.views.refusals.server_error"

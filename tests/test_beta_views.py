@@ -59,11 +59,13 @@ def test_platform_url_base_is_configurable(partner_client, beta_integration, set
 
 def test_issuing_shows_the_link_once(partner_client, beta_integration):
     # when
-    response = partner_client.post(
+    posted = partner_client.post(
         _url(beta_integration),
         {"email": "buyer@shop.example.com", "workspace_name": "Shop", "days": "14"},
     )
-    # then
+    # then: post/redirect/get, and the page after the redirect shows the link
+    assert posted.status_code == 302 and posted["Location"] == _url(beta_integration)
+    response = partner_client.get(_url(beta_integration))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     body = _text(response)
@@ -265,9 +267,12 @@ def test_customer_confirms_it_works(client, beta_integration, partner_user):
     link, token = beta_link(beta_integration, workspace_name="Shop prod")
     page = _text(client.get(f"/beta/{token}/"))
     assert 'value="Shop prod"' in page  # the workspace from the invite is suggested
-    response = client.post(
+    posted = client.post(
         f"/beta/{token}/verify/", {"workspace_name": "Shop prod", "note": "Works well."}
     )
+    assert posted.status_code == 302
+    _assert_private_headers(posted)
+    response = client.get(f"/beta/{token}/verify/" + posted["Location"].removeprefix("./"))
     assert response.status_code == 200
     _assert_private_headers(response)
     assert "Thank you" in _text(response)
@@ -296,9 +301,10 @@ def test_confirmation_with_bad_token_gets_the_same_plain_page(client, beta_integ
     assert _snapshot() == before
 
 
-def test_verify_is_post_only(client, beta_integration):
+def test_verify_before_confirming_leads_back_to_the_beta_page(client, beta_integration):
     _, token = beta_link(beta_integration)
-    assert client.get(f"/beta/{token}/verify/").status_code == 405
+    response = client.get(f"/beta/{token}/verify/")
+    assert response.status_code == 302 and response["Location"] == "../"
 
 
 @pytest.mark.django_db(transaction=True)  # invalidation runs after commit
@@ -317,7 +323,7 @@ def test_confirmation_works_with_the_origin_a_no_referrer_page_sends(beta_integr
     _, token = beta_link(beta_integration)
     client = Client(enforce_csrf_checks=True)
     response = client.post(f"/beta/{token}/verify/", {"workspace_name": "Shop"}, HTTP_ORIGIN="null")
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert CustomerVerification.objects.count() == 1
 
 

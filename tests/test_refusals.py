@@ -89,7 +89,7 @@ def _middleware_response(path, error):
     ("error", "status", "text"),
     [
         (errors.Forbidden("Only owners may do that."), 403, "Only owners may do that."),
-        (errors.NotFound("No such integration."), 404, "Not Found"),
+        (errors.NotFound("No such integration."), 404, "Not found"),
         (errors.Gone("The invitation was revoked.", title="Withdrawn"), 410, "Withdrawn"),
         (errors.Conflict("Already moved."), 409, "Already moved."),
     ],

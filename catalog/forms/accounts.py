@@ -105,6 +105,16 @@ class SignUpForm(ShownAgreementsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        # The same character rules as the service, here so they show with every other problem.
+        problems = accounts.sign_up_text_problems(
+            company_name=self.data.get("company_name", ""),
+            full_name=self.data.get("full_name", ""),
+            website=self.data.get("website", ""),
+            email=self.data.get("email", ""),
+        )
+        for field, problem in problems.items():
+            if field not in self.errors:
+                self.add_error(field, problem)
         self.check_shown_agreements(ticked=True)
         password, again = data.get("password"), data.get("password_confirm")
         if password and again and password != again:

@@ -140,13 +140,17 @@ class MetadataForm(forms.Form):
         return initial
 
     def clean(self):
+        """A file over its limit is set aside unread and reported with every other problem the
+        save finds (``MetadataInput.refused``), rather than hiding them all."""
         data = super().clean()
+        self.refused_files: dict[str, list[Problem]] = {}
         for name, limit in self.FILE_LIMITS.items():
             upload = data.get(name)
             if upload is not None and upload.size is not None:
                 problem = limit(upload.size)
                 if problem:
-                    self.add_error(name, problem.message)
+                    self.refused_files[name] = [problem]
+                    data[name] = None
         return data
 
     @property
@@ -179,6 +183,7 @@ class MetadataForm(forms.Form):
                 )
                 for n in range(1, MAX_IMAGES + 1)
             ],
+            refused=dict(getattr(self, "refused_files", {})),
         )
 
     def add_problems(self, errors: dict[str, list[Problem]]) -> None:

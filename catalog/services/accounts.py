@@ -57,6 +57,26 @@ def _refuse_hidden_text(**fields: tuple[str, str]) -> None:
             raise Invalid(problem, field=field)
 
 
+def sign_up_text_problems(
+    *, company_name: str, full_name: str, website: str, email: str
+) -> dict[str, str]:
+    """Hidden characters in the sign-up fields, by field (all of them, so the form can show them
+    beside its other problems)."""
+    problems = {}
+    for field, value, what in (
+        ("company_name", company_name, "The company name"),
+        ("full_name", full_name, "Your name"),
+        ("website", website, "The web address"),
+    ):
+        problem = hidden_text_problem(value, what, lookalikes=False)
+        if problem:
+            problems[field] = problem
+    problem = email_problem(normalize_email(email)) if email else None
+    if problem:
+        problems["email"] = problem
+    return problems
+
+
 def email_taken(email: str) -> bool:
     return User.objects.filter(email__iexact=normalize_email(email)).exists()
 
@@ -119,14 +139,12 @@ def partner_sign_up(
         raise Invalid("Give your company's name.", field="company_name")
     if not full_name:
         raise Invalid("Give your full name.", field="full_name")
-    _refuse_hidden_text(
-        company_name=(company_name, "The company name"),
-        full_name=(full_name, "Your name"),
-        website=(website, "The web address"),
+    problems = sign_up_text_problems(
+        company_name=company_name, full_name=full_name, website=website, email=email
     )
-    problem = email_problem(email)
-    if problem:
-        raise Invalid(problem, field="email")
+    if problems:
+        first = next(iter(problems.values()))
+        raise Invalid(first, errors={field: [text] for field, text in problems.items()})
     current = stages.current_agreements()
     for kind, label in AgreementVersion.Kind.choices:
         if kind in current and kind not in accepted_kinds:

@@ -127,7 +127,8 @@ def parse_json(raw: bytes | str) -> tuple[Any, list[SpecError]]:
         return None, [
             SpecError(
                 "too_large",
-                f"The file is {len(raw) // 1024} KB; a spec can be at most {MAX_BYTES // 1024} KB.",
+                f"The file is {len(raw):,} bytes; a spec can be at most {MAX_BYTES // 1024} KB "
+                f"({MAX_BYTES:,} bytes). Remove what customers can do without.",
             )
         ]
     if not raw.strip():

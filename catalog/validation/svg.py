@@ -684,7 +684,9 @@ def _bytes_problem(data: bytes) -> Problem | None:
             )
         if found and found not in ("SVG", "HTML"):
             return Problem(
-                "svg.not_svg", f"This is a {found} file, not an SVG. Upload the logo as SVG."
+                "svg.not_svg",
+                f"This is a {found} file, not an SVG. Upload an SVG (vector) file here; a "
+                f"{found} can't be used for the logo or the mark.",
             )
     try:
         if not data.isascii():

@@ -6,7 +6,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from catalog import cache as page_cache
 from catalog.client import client_ip
@@ -36,7 +40,7 @@ def _render_partner_page(request, integration, *, status=200, **extra):
 def partner_beta(request, integration):
     """GET lists the invites; POST issues one and shows its link once."""
     if request.method == "GET":
-        return _render_partner_page(request, integration)
+        return _render_partner_page(request, integration, **_new_link_once(request, integration))
     form = BetaInviteForm(request.POST, auto_id="id_beta_%s")
     if not form.is_valid():
         return _render_partner_page(request, integration, beta_form=form, status=422)
@@ -51,12 +55,29 @@ def partner_beta(request, integration):
     except ApplicationError as error:
         status = at_fields(form, error)
         return _render_partner_page(request, integration, beta_form=form, status=status)
-    return _render_partner_page(
-        request,
-        integration,
-        new_link=link,
-        new_url=beta_service.beta_url(token),
-    )
+    # Post/redirect/get: the new link waits in the session for the next GET, which shows it
+    # once; a reload of that page issues nothing and sends no second email.
+    request.session[_NEW_LINK_KEY] = {
+        "integration": integration.pk,
+        "link": link.pk,
+        "url": beta_service.beta_url(token),
+    }
+    return redirect("partner_beta", pk=integration.pk)
+
+
+_NEW_LINK_KEY = "beta_new_link"
+
+
+def _new_link_once(request, integration) -> dict:
+    """The link issued just before this GET, taken out of the session (shown once)."""
+    new = request.session.get(_NEW_LINK_KEY)
+    if not new or new.get("integration") != integration.pk:
+        return {}
+    del request.session[_NEW_LINK_KEY]
+    link = integration.beta_links.filter(pk=new.get("link")).first()
+    if link is None:
+        return {}
+    return {"new_link": link, "new_url": new["url"]}
 
 
 def _link_action(request, integration, action):
@@ -139,9 +160,14 @@ def _render_beta_page(request, link, *, form=None, status=200):
 
 
 @beta_token_page
-@require_GET
+@require_safe
 def beta_open(request, token: str):
-    link = beta_service.beta_link_open(token=token, client_ip=client_ip(request) or "")
+    address = client_ip(request) or ""
+    if request.method == "HEAD":
+        # A link checker or preview asks whether the page is there: it is not an open.
+        link = beta_service.beta_link_resolve(token=token, client_ip=address)
+    else:
+        link = beta_service.beta_link_open(token=token, client_ip=address)
     if link.integration.stage == Stage.PUBLIC:
         return redirect("catalog_detail", slug=link.integration.slug)
     return page_cache.beta_page(request, link, lambda: _render_beta_page(request, link))
@@ -152,12 +178,14 @@ def beta_open(request, token: str):
 # on this POST, which Django's CSRF check would refuse.
 @csrf_exempt
 @beta_token_page
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def beta_verify(request, token: str):
     address = client_ip(request) or ""
     link = beta_service.beta_link_resolve(token=token, client_ip=address)
     if link.integration.stage == Stage.PUBLIC:
         return redirect("catalog_detail", slug=link.integration.slug)
+    if request.method != "POST":
+        return _verified_page(request, link)
     form = CustomerVerificationForm(request.POST)
     if not form.is_valid():
         return _render_beta_page(request, link, form=form, status=422)
@@ -171,6 +199,16 @@ def beta_verify(request, token: str):
     except ApplicationError as error:
         status = at_fields(form, error)
         return _render_beta_page(request, link, form=form, status=status)
+    # Post/redirect/get: the result lives at this URL's GET, so a reload shows it again
+    # (relative, so no token is written into the redirect).
+    return redirect("./?recorded=1" if created else "./")
+
+
+def _verified_page(request, link):
+    """The result of "it works" (GET after the POST); before any confirmation, the beta page."""
+    verification = link.verifications.first() if link.is_verified else None
+    if verification is None:
+        return redirect("../")
     return render(
         request,
         "catalog/beta/verified.html",
@@ -178,7 +216,7 @@ def beta_verify(request, token: str):
             "link": link,
             "integration": link.integration,
             "verification": verification,
-            "created": created,
+            "created": request.GET.get("recorded") == "1",
             "platform_url": beta_service.platform_url(link.integration),
         },
     )

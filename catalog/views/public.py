@@ -27,8 +27,19 @@ PAGE_SIZE = 24
 MAX_SEARCH = 100
 
 
+def page_number(raw: str | None, num_pages: int) -> int:
+    """The asked page, clamped: garbage, 0 and negatives are the first page, past the end the
+    last (Django's ``get_page`` shows the last page for 0)."""
+    try:
+        number = int(raw or 1)
+    except (TypeError, ValueError):
+        number = 1
+    return min(max(number, 1), max(num_pages, 1))
+
+
 def _page(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.page(page_number(request.GET.get("page"), paginator.num_pages))
     page.listings = [listing_for(integration) for integration in page.object_list]
     return page
 

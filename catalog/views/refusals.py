@@ -7,9 +7,11 @@
 Both return the status the re-rendered page is sent with; neither looks at a status number.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.views import defaults
 
 from catalog.errors import (
@@ -119,18 +121,54 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def not_found(request, exception=None):
+    """``handler404``: the product's 404 page, or the JSON error under ``/api/``."""
+    error = NotFound("Not found.")
+    if wants_json(request):
+        return refusal_json(error)
+    return defaults.page_not_found(request, exception or Http404(error.message))
+
+
+def server_error(request):
+    """``handler500``: the product's own page (rendered without the request context, which may
+    be what failed), or the JSON error under ``/api/``."""
+    if wants_json(request):
+        return JsonResponse(
+            {"error": "Something went wrong on our side; try again in a moment.", "code": "error"},
+            status=500,
+        )
+    return defaults.server_error(request)
+
+
 class RefusalMiddleware:
-    """Turns a refusal that left a view into its page (or JSON error under ``/api/``)."""
+    """Turns a refusal that left a view into its page (or JSON error under ``/api/``); a path
+    no route matches, or a view's ``Http404``, gets the product's 404 even with ``DEBUG`` on
+    (Django would show its debug page there)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.DEBUG and not _routed(request.path_info):
+            return not_found(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return not_found(request, exception)
         if not isinstance(exception, ApplicationError):
             return None
         if wants_json(request):
             return refusal_json(exception)
         return refusal_page(request, exception)
+
+
+def _routed(path: str) -> bool:
+    """Whether a route matches ``path`` (with ``APPEND_SLASH``, also ``path/``)."""
+    for candidate in (path, path + "/") if not path.endswith("/") else (path,):
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return True
+    return False

@@ -43,6 +43,8 @@ class MetadataInput:
     screenshots: list[ScreenshotInput] = field(
         default_factory=lambda: [ScreenshotInput() for _ in range(MAX_IMAGES)]
     )
+    # Files the form refused unread (over their size limit), by field: reported with the rest.
+    refused: dict[str, list[Problem]] = field(default_factory=dict)
 
 
 class MetadataInvalid(Invalid):
@@ -111,6 +113,8 @@ def identity_problems(integration: Integration, name: str) -> list[Problem]:
 def check_uploads(values: MetadataInput) -> Prepared:
     """Validate new files (no database): SVGs drawn and judged, screenshots re-encoded."""
     prepared = Prepared()
+    for name, problems in values.refused.items():
+        add(prepared.errors, name, problems)
     for role in ASSET_ROLES:
         data = getattr(values, role)
         if data is None:
@@ -225,7 +229,7 @@ def _required_file(role: str) -> Problem:
 def _check_kept_files(latest, values, prepared, errors, warnings, *, submit: bool) -> None:
     """Logo and mark not uploaded now: the stored file's result again, or required to submit."""
     for role in ASSET_ROLES:
-        if role in prepared.svgs or getattr(values, role) is not None:
+        if role in prepared.svgs or getattr(values, role) is not None or role in values.refused:
             continue
         stored = stored_report(latest, role)
         if stored is None:
@@ -240,8 +244,10 @@ def _check_kept_files(latest, values, prepared, errors, warnings, *, submit: boo
 def _check_captions(latest, values, prepared, captions: list[str], errors: Problems) -> None:
     carried = carried_images(latest)
     for position, slot in enumerate(values.screenshots[:MAX_IMAGES]):
-        has_image = position in prepared.screenshots or (
-            not slot.remove and slot.content is None and position in carried
+        has_image = (
+            position in prepared.screenshots
+            or f"screenshot_{position + 1}" in values.refused
+            or (not slot.remove and slot.content is None and position in carried)
         )
         caption = captions[position] if position < len(captions) else ""
         if caption and not has_image:
