@@ -171,5 +171,6 @@ def test_refusal_pages_pass_axe_too(browser, live_server, demo):
     _check(page, "/beta/this-link-was-never-issued-by-anyone-at-all-0000/", problems, expect=404)
     _check(page, "/accounts/confirm/not-a-token/", problems, expect=400)
     _check(page, "/partner/team/join/not-a-token/", problems, expect=400)
+    _check(page, "/catalog/no-such-integration/", problems, expect=404)
     context.close()
     assert problems == [], json.dumps(problems, indent=1)
