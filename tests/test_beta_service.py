@@ -226,7 +226,9 @@ def test_link_of_integration_rolled_back_to_build_is_paused(beta_integration):
     assert exc.value.status == 404 and "paused" in exc.value.title
 
 
-def test_repeated_bad_tokens_from_one_address_are_throttled(beta_integration):
+def test_repeated_bad_tokens_from_one_address_are_throttled_but_a_valid_one_opens(
+    beta_integration,
+):
     _, good = beta_link(beta_integration)
     bad = tokens.new_token()[0]
     with time_machine.travel(timezone.now(), tick=False):
@@ -234,16 +236,19 @@ def test_repeated_bad_tokens_from_one_address_are_throttled(beta_integration):
             with pytest.raises(ApplicationError) as exc:
                 service.beta_link_resolve(token=bad, client_ip=IP)
             assert exc.value.status == 404
-        # then: even a good token is refused from that address for the rest of the window
-        with pytest.raises(ApplicationError) as exc:
-            service.beta_link_resolve(token=good, client_ip=IP)
-        assert exc.value.status == 429
-        assert 0 < exc.value.retry_after <= service.THROTTLE_WINDOW
-        # another address is not affected
-        assert service.beta_link_resolve(token=good, client_ip="198.51.100.1")
+        # then: further bad tokens (well-formed or not) are refused for the rest of the window
+        for again in (bad, tokens.new_token()[0], "short"):
+            with pytest.raises(ApplicationError) as exc:
+                service.beta_link_resolve(token=again, client_ip=IP)
+            assert exc.value.status == 429
+            assert 0 < exc.value.retry_after <= service.THROTTLE_WINDOW
+        # but the customer's valid link, from that same address, opens
+        assert service.beta_link_resolve(token=good, client_ip=IP)
         retry_after = exc.value.retry_after
     with time_machine.travel(timezone.now() + timedelta(seconds=retry_after + 1), tick=False):
-        assert service.beta_link_resolve(token=good, client_ip=IP)
+        with pytest.raises(ApplicationError) as exc:
+            service.beta_link_resolve(token=bad, client_ip=IP)
+        assert exc.value.status == 404
 
 
 def test_expired_and_revoked_links_do_not_count_towards_throttling(beta_integration):

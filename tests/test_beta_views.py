@@ -238,16 +238,28 @@ def test_expiry_boundary_over_http(client, beta_integration):
 
 
 def test_repeated_bad_tokens_get_429_with_retry_after(beta_integration):
-    _, good = beta_link(beta_integration)
     client = Client(REMOTE_ADDR="192.0.2.50")
     for _ in range(service.THROTTLE_LIMIT):
         assert client.get(f"/beta/{tokens.new_token()[0]}/").status_code == 404
-    response = client.get(f"/beta/{good}/")
+    response = client.get(f"/beta/{tokens.new_token()[0]}/")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= service.THROTTLE_WINDOW
     assert "Too many attempts" in _text(response)
     _assert_private_headers(response)
-    assert Client(REMOTE_ADDR="192.0.2.51").get(f"/beta/{good}/").status_code == 200
+
+
+def test_ten_bad_tokens_from_an_address_do_not_block_a_valid_link_from_it(beta_integration):
+    # given someone on the customer's network (an office, a shared NAT) sent ten bad tokens
+    _, good = beta_link(beta_integration)
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    for _ in range(service.THROTTLE_LIMIT + 1):
+        client.get(f"/beta/{tokens.new_token()[0]}/")
+    # when the invited customer opens their link from the same address
+    response = client.get(f"/beta/{good}/")
+    # then it opens, and so does the "it works" confirmation
+    assert response.status_code == 200
+    confirm = client.post(f"/beta/{good}/verify/", {"workspace_name": "acme-prod"})
+    assert confirm.status_code in (200, 302)
 
 
 def test_link_after_going_public_redirects_to_public_page(client, beta_integration):

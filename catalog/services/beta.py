@@ -229,10 +229,14 @@ NOT_FOUND = (
 def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = False) -> BetaLink:
     """The one place where a token is judged. Returns a usable link or raises a refusal.
 
+    The token is looked up before the throttle is consulted, so a valid link always opens, even
+    from an address that sent many bad ones; only bad tokens are throttled. A throttled address
+    gets the same 429 for every bad token, malformed or well-formed, so throttling still caps how
+    many guesses it can tell apart; a malformed one costs no query.
+
     ``cached``: the lookup may come from ``catalog.cache.beta_lookup`` (opening the page);
     confirming always reads the database.
     """
-    _check_throttle(client_ip)
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
@@ -243,6 +247,7 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = Fa
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:
+        _check_throttle(client_ip)
         _count_bad_token(client_ip)
         raise NotFound(NOT_FOUND, title="This beta link doesn't work")
     if link.is_revoked:

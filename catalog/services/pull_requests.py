@@ -48,8 +48,15 @@ def canonical_url(url, kind: str = PullRequest.Kind.CODE, *, field: str = "url")
     return parsed.url
 
 
-def pull_request_used_by(url: str, *, exclude_integration_id: int | None) -> list[str]:
-    """Names of integrations (other than the one given) that recorded this code pull request."""
+ANOTHER_INTEGRATION = "another integration"
+
+
+def pull_request_used_by(
+    url: str, *, exclude_integration_id: int | None, partner_id: int | None = None
+) -> list[str]:
+    """Who else (other than the integration given) recorded this code pull request, as words for
+    a message: “Name” for the same partner's integrations, and ``ANOTHER_INTEGRATION`` once for
+    any other partner's, whose names (unlaunched products) are never shown."""
     variants = Q()
     for form in (url, url + "/"):
         variants |= Q(url__iexact=form)
@@ -69,12 +76,11 @@ def pull_request_used_by(url: str, *, exclude_integration_id: int | None) -> lis
         ).values_list("integration_id", flat=True)
     )
     ids.discard(exclude_integration_id)
-    return list(
-        Integration.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)
-    )
-
-
-# --- The release train, with the platform's settings and data ---------------------------------
+    rows = Integration.objects.filter(pk__in=ids).order_by("name").values_list("name", "partner_id")
+    own = [f"“{name}”" for name, owner in rows if partner_id is not None and owner == partner_id]
+    if len(own) < len(rows):
+        own.append(ANOTHER_INTEGRATION)
+    return own
 
 
 def deploy_date_for(ready_at: datetime) -> date:
@@ -154,11 +160,13 @@ def pull_request_record(
     if integration.pull_requests.filter(Q(url__iexact=url) | Q(url__iexact=url + "/")).exists():
         raise Conflict("This pull request is already recorded for this integration.", field="url")
     if kind == PullRequest.Kind.CODE:
-        others = pull_request_used_by(url, exclude_integration_id=integration.pk)
+        others = pull_request_used_by(
+            url, exclude_integration_id=integration.pk, partner_id=integration.partner_id
+        )
         if others:
             raise Conflict(
-                "One integration per pull request: this pull request is already recorded for "
-                + ", ".join(f"“{n}”" for n in others[:3])
+                "One integration per pull request: this pull request is already used by "
+                + " and ".join(others[:3])
                 + ". Open a separate pull request for each integration.",
                 field="url",
             )
