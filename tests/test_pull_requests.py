@@ -158,9 +158,7 @@ def test_a_pull_request_recorded_by_another_integration_is_refused(
     assert snapshot() == before
 
 
-def test_a_pull_request_of_the_same_partners_other_integration_is_named(
-    partner_user, building
-):
+def test_a_pull_request_of_the_same_partners_other_integration_is_named(partner_user, building):
     sibling = factories.IntegrationFactory(
         partner=partner_user.partner, name="Acme Audiences", slug="acme-audiences"
     )

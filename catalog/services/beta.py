@@ -54,6 +54,16 @@ def can_manage_beta_links(user: User, integration: Integration) -> bool:
     return user.is_partner_owner and user.partner_id == integration.partner_id
 
 
+def can_view_beta_links(user: User, integration: Integration) -> bool:
+    """Invites name customers: the integration's partner users and staff with the beta-view
+    permission see them."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return permissions.staff_has(user, permissions.VIEW_BETA_LINKS)
+    return user.partner_id is not None and user.partner_id == integration.partner_id
+
+
 def _check_manage(actor: User, integration: Integration) -> None:
     if not can_manage_beta_links(actor, integration):
         raise Forbidden(
