@@ -235,3 +235,24 @@ def test_failures_spread_over_many_addresses_hit_the_account_ceiling_but_not_a_k
     # but the owner's usual address still gets in
     response = client.post(LOGIN, {"username": partner_user.email, "password": factories.PASSWORD})
     assert response.status_code == 302
+
+
+# --- Websites are stored normalised (issue 11) ---------------------------------------------------
+
+HOSTILE_WEBSITE = "HTTPS://Initech.Example.com/a\"><svg/onload=alert(1)>'`"
+
+
+def test_signup_stores_the_website_without_quotes_or_angle_brackets(client):
+    response = client.post("/accounts/signup/", signup_data(website=HOSTILE_WEBSITE))
+    assert response.status_code == 302
+    stored = User.objects.get(email="peter@initech.example.com").partner.website
+    assert stored.startswith("https://initech.example.com/a%22%3E%3Csvg")
+    assert not set(stored) & set("\"'<>`")
+
+
+def test_the_profile_stores_the_website_normalised(client, partner_user):
+    client.force_login(partner_user)
+    client.post("/partner/profile/", {"name": "Acme", "website": HOSTILE_WEBSITE})
+    partner_user.partner.refresh_from_db()
+    assert not set(partner_user.partner.website) & set("\"'<>`")
+    assert partner_user.partner.website.startswith("https://initech.example.com/")

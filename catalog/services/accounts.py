@@ -23,6 +23,7 @@ from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
 from catalog.notifications import Kind, notify
 from catalog.services.audit import audit_record
 from catalog.validation.characters import hidden_text_problem, unsafe_in_name
+from catalog.validation.text import normalize_website
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def partner_sign_up(
     if email_taken(email):
         _signup_with_taken_address(email=email, password=password)
         return email
-    partner = Partner.objects.create(name=company_name, website=website.strip())
+    partner = Partner.objects.create(name=company_name, website=normalize_website(website))
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -440,8 +441,8 @@ def partner_profile_update(
             raise Invalid("Give your company's name.", field="name")
         if name != partner.name:
             changes["name"] = name
-    if website is not None and website.strip() != partner.website:
-        changes["website"] = website.strip()
+    if website is not None and normalize_website(website) != partner.website:
+        changes["website"] = normalize_website(website)
     _refuse_hidden_text(
         name=(changes.get("name", ""), "The company name"),
         website=(changes.get("website", ""), "The web address"),
