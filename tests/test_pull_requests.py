@@ -392,3 +392,12 @@ def test_a_partner_user_of_no_company_cannot_record(building):
     with pytest.raises(ApplicationError) as refused:
         record(factories.UserFactory(), building)
     assert refused.value.status == 403
+
+
+def test_a_description_with_a_bidi_override_is_refused(partner_user, building):
+    before = snapshot()
+    with pytest.raises(ApplicationError) as refused:
+        record(partner_user, building, description="Adds \u202eloG kcarT")
+    assert refused.value.status == 422
+    assert "invisible or control character" in refused.value.message
+    assert snapshot() == before

@@ -26,6 +26,7 @@ from catalog.notifications import Kind, notify, partner_recipients, staff_recipi
 from catalog.selectors import spec as spec_selectors
 from catalog.services.audit import audit_record
 from catalog.services.spec import check_partner, check_reviewer, lock_integration
+from catalog.validation.characters import hidden_text_problem
 from catalog.validation.urls import parse_pull_request_url
 
 MAX_DESCRIPTION = 5000
@@ -114,6 +115,9 @@ def _check_stage(integration: Integration, kind: str) -> None:
 
 
 def _check_details(kind: str, description: str, unit_tests_added: bool, tested_end_to_end: bool):
+    problem = hidden_text_problem(description, "The description", lookalikes=False, lines=True)
+    if problem:
+        raise Invalid(problem, field="description")
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(
             f"The description can be at most {MAX_DESCRIPTION} characters.",
