@@ -10,6 +10,7 @@ class Action(StrEnum):
     USER_EMAIL_CONFIRMED = "catalog.user.email_confirmed"
     USER_CONFIRMATION_SENT = "catalog.user.confirmation_sent"
     USER_PASSWORD_RESET_REQUESTED = "catalog.user.password_reset_requested"
+    USER_SIGNUP_WITH_TAKEN_ADDRESS = "catalog.user.signup_with_taken_address"
     INTEGRATION_REGISTERED = "catalog.integration.registered"
     INTEGRATION_PROMOTED = "catalog.integration.promoted"
     INTEGRATION_ROLLED_BACK = "catalog.integration.rolled_back"

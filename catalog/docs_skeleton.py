@@ -33,11 +33,27 @@ def docs_path(slug: str) -> str:
     return f"src/connections/destinations/catalog/{slug}/index.md"
 
 
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(((?:[^()]|\([^()]*\))*)\)")
+_SAFE_TARGET = re.compile(r"^https://[^\s()<>]+$")
+
+
+def _drop_unsafe_link(match: re.Match) -> str:
+    """``[text](https://…)`` stays a link; any other target (``javascript:``, ``http:``, data,
+    relative) leaves only the text."""
+    text, target = match.group(1), match.group(2).strip()
+    return match.group(0) if _SAFE_TARGET.match(target) else text
+
+
 def _inline(text) -> str:
-    """One line of partner text, harmless in markdown: no Liquid tags, no HTML, no line breaks."""
+    """One line of partner text, harmless in markdown: no Liquid (every brace is an entity, so no
+    ``{{``, ``{%`` or ``{{{`` survives in any arrangement), no HTML, no links but https ones, no
+    reference definitions, no line breaks."""
     text = " ".join(str(text or "").split())
-    text = text.replace("{%", "{ %").replace("%}", "% }").replace("{{", "{ {").replace("}}", "} }")
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("{", "&#123;").replace("}", "&#125;")
+    text = _MARKDOWN_LINK.sub(_drop_unsafe_link, text)
+    # "[x]: javascript:…" anywhere would define a link target for "[x]" elsewhere
+    return text.replace("]:", "&#93;:")
 
 
 def _yaml_string(text: str) -> str:
@@ -46,7 +62,7 @@ def _yaml_string(text: str) -> str:
 
 
 def _link(name: str, website: str) -> str:
-    if re.match(r"^https?://[^\s()<>]+$", website or ""):
+    if _SAFE_TARGET.match(website or ""):
         return f"[{name}]({website})"
     return name
 

@@ -46,7 +46,8 @@ class Proposal:
     integration_name: str
     integration_slug: str
     pr_url: str = ""
-    # Names of *other* integrations that already recorded this pull-request link.
+    # Who else recorded this pull-request link, as words ready for a message (“Name” for the same
+    # partner's integrations, "another integration" for any other partner's).
     pr_used_by: tuple[str, ...] = ()
     video_url: str = ""
     extra: dict = field(default_factory=dict)
@@ -196,11 +197,11 @@ def no_deleted_action(p: Proposal) -> RuleResult:
 def one_integration_per_pull_request(p: Proposal) -> RuleResult:
     problems = []
     if p.pr_used_by:
-        names = ", ".join(f"“{n}”" for n in p.pr_used_by[:3])
+        names = " and ".join(p.pr_used_by[:3])
         problems.append(
             Problem(
                 "pr_url",
-                f"This pull request is already recorded for {names}. A pull request changes one "
+                f"This pull request is already used by {names}. A pull request changes one "
                 "integration only: open a separate pull request for this one.",
             )
         )

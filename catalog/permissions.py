@@ -12,6 +12,10 @@ GRADUATE_LISTING = "catalog.graduate_listing"
 VIEW_OUTBOX = "catalog.view_outboxmessage"
 RETRY_OUTBOX = "catalog.retry_outboxmessage"
 VIEW_STORAGE = "catalog.view_storageproblem"
+# Beta invites hold customers' addresses and workspaces: staff see them with this one only.
+VIEW_BETA_LINKS = "catalog.view_betalink"
+# Files of a revision that isn't live (drafts, submissions under review).
+VIEW_DRAFT_METADATA = "catalog.view_metadatarevision"
 ARCHIVE_INTEGRATION = "catalog.archive_integration"
 RESTORE_INTEGRATION = "catalog.restore_integration"
 # Not in the staff group: resetting a colleague's second factor is given to a few on purpose.
@@ -68,6 +72,7 @@ STAFF_PERMISSIONS = [
     "view_changerequest",
     "view_metadatarevision",
     "view_metadataimage",
+    "view_betalink",
 ]
 
 

@@ -5,7 +5,9 @@ import pkgutil
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Permission
 
+from catalog import permissions
 from catalog.services import team
 from tests import access, factories
 from tests.access import LOGIN, SECOND_FACTOR, Row, World
@@ -35,6 +37,13 @@ def world(db):
     w.other_partner_user = factories.PartnerUserFactory(email="owner@globex.example.com")
     w.staff_user = factories.StaffUserFactory(email="staff@platform.example.com")
     w.plain_staff = factories.UserFactory(email="intern@platform.example.com", is_staff=True)
+    w.viewer_staff = factories.UserFactory(email="viewer@platform.example.com", is_staff=True)
+    w.viewer_staff.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="catalog",
+            codename=permissions.codename(permissions.VIEW_INTEGRATION),
+        )
+    )
     w.staff_no_2fa = factories.StaffUserFactory(email="new-staff@platform.example.com")
     w.admin = factories.StaffUserFactory(email="admin@platform.example.com", is_superuser=True)
     w.removed = factories.PartnerUserFactory(
@@ -60,6 +69,7 @@ def _person(world: World, person: str):
         "other_partner": world.other_partner_user,
         "staff": world.staff_user,
         "plain_staff": world.plain_staff,
+        "viewer_staff": world.viewer_staff,
         "removed": world.removed,
         "invited": world.invited,
         "staff_no_2fa": world.staff_no_2fa,

@@ -156,14 +156,28 @@ def test_signup_with_bad_input_names_the_field_and_changes_nothing(
     assert counts() == before
 
 
-def test_signup_with_an_existing_address_in_other_case_is_refused(client, partner_user):
+def test_signup_with_an_existing_address_answers_as_for_a_new_one_and_tells_the_owner(
+    client, partner_user
+):
     before = counts()
-    # when
+    new = client.post("/accounts/signup/", signup_data(email="newcomer@initech.example.com"))
+    OutboxMessage.objects.all().delete()
+    # when someone signs up with a taken address (in other case)
     response = client.post("/accounts/signup/", signup_data(email="OWNER@acme.example.com"))
-    # then
-    assert response.status_code == 422
-    assert "already exists" in " ".join(response.context["form"].errors["email"])
-    assert counts() == before
+    # then the answer is the same as for a new address: nothing says the account exists
+    assert response.status_code == new.status_code == 302
+    assert response["Location"] == new["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "already" not in page
+    # no second account, and the owner (only) gets an email saying so, with the ways in
+    assert User.objects.filter(email="owner@acme.example.com").count() == 1
+    assert counts()[0] == before[0] + 1  # the newcomer's partner only
+    message = OutboxMessage.objects.get()
+    assert message.recipient == partner_user.email
+    assert "/accounts/password/reset/" in message.body_text
+    # and a second try within the hour does not flood the owner
+    client.post("/accounts/signup/", signup_data(email="owner@acme.example.com"))
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_signup_refuses_when_an_agreement_changed_while_the_page_was_open(client):
@@ -391,6 +405,24 @@ def test_password_reset_sends_at_most_one_email_a_minute(client, partner_user):
     response = client.post("/accounts/password/reset/", {"email": partner_user.email})
     assert response.status_code == 302
     assert OutboxMessage.objects.count() == 1
+
+
+def test_password_reset_does_the_same_work_in_the_request_for_known_and_unknown_addresses(
+    client, partner_user, django_assert_num_queries, monkeypatch
+):
+    from catalog import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.password_reset_email, "delay", queued.append)
+    answers = []
+    for email in (partner_user.email, "nobody@example.com"):
+        # the request reads nothing about the address: it only queues the task
+        with django_assert_num_queries(0):
+            response = client.post("/accounts/password/reset/", {"email": email})
+        answers.append((response.status_code, response["Location"]))
+    assert answers[0] == answers[1] == (302, "/accounts/password/reset/sent/")
+    assert queued == [partner_user.email, "nobody@example.com"]
+    assert OutboxMessage.objects.count() == 0  # sent by the task, not inside the request
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):

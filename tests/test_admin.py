@@ -125,10 +125,23 @@ def test_admin_promote_action_moves_ready_integrations_and_names_refusals(
 ):
     client.force_login(staff_user)
     satisfy_gate(integration, Stage.SIGNUP)  # Globex's gate does not hold
+    data = {
+        "action": "promote_selected",
+        "_selected_action": [integration.pk, other_integration.pk],
+    }
+    # the first post asks to confirm, with each integration's stage as shown
+    ask = client.post(url(Integration), data)
+    assert ask.status_code == 200
+    assert f'name="stage_{integration.pk}" value="signup"'.encode() in ask.content
     # when
     response = client.post(
         url(Integration),
-        {"action": "promote_selected", "_selected_action": [integration.pk, other_integration.pk]},
+        {
+            **data,
+            "apply": "1",
+            f"stage_{integration.pk}": "signup",
+            f"stage_{other_integration.pk}": "signup",
+        },
         follow=True,
     )
     # then
@@ -141,6 +154,67 @@ def test_admin_promote_action_moves_ready_integrations_and_names_refusals(
     assert "Globex Sync: Can't promote yet" in text
     entry = AuditLog.objects.get(action=Action.INTEGRATION_PROMOTED)
     assert entry.actor == staff_user
+
+
+def test_admin_promote_confirmation_posted_twice_moves_one_stage(
+    client, staff_user, partner_user, integration
+):
+    client.force_login(staff_user)
+    satisfy_gate(integration, Stage.SIGNUP)
+    satisfy_gate(integration, Stage.SPEC)  # the next gate holds too: a second move would pass
+    confirm = {
+        "action": "promote_selected",
+        "_selected_action": [integration.pk],
+        "apply": "1",
+        f"stage_{integration.pk}": "signup",
+    }
+    # when the confirmation is posted twice (a double click, a reload)
+    first = client.post(url(Integration), confirm, follow=True)
+    assert "Promoted 1 integration." in " ".join(str(m) for m in first.context["messages"])
+    second = client.post(url(Integration), confirm, follow=True)
+    # then it moved one stage, and the second post says why it did nothing
+    integration.refresh_from_db()
+    assert integration.stage == Stage.SPEC
+    assert AuditLog.objects.filter(action=Action.INTEGRATION_PROMOTED).count() == 1
+    assert "Promoted" not in " ".join(str(m) for m in second.context["messages"])
+
+
+def test_admin_promote_without_the_confirmed_stage_moves_nothing(
+    client, staff_user, partner_user, integration
+):
+    client.force_login(staff_user)
+    satisfy_gate(integration, Stage.SIGNUP)
+    before = state(integration)
+    data = {"action": "promote_selected", "_selected_action": [integration.pk], "apply": "1"}
+    client.post(url(Integration), data)
+    assert state(integration) == before
+
+
+def test_admin_change_form_shows_name_slug_and_partner_read_only(
+    client, staff_user, integration, other_partner_user
+):
+    client.force_login(staff_user)
+    page = client.get(url(Integration, "change", integration.pk))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert not {"name", "slug", "partner"} & set(form.fields)
+    # when staff post a bidi-laden rename, a new slug and another partner anyway
+    client.post(
+        url(Integration, "change", integration.pk),
+        {
+            "name": "Acme\u202e stnevE",
+            "slug": "hijacked",
+            "partner": other_partner_user.partner_id,
+            "mode": integration.mode,
+        },
+    )
+    # then none of them changed
+    integration.refresh_from_db()
+    assert (integration.name, integration.slug, integration.partner_id) == (
+        "Acme Events",
+        "acme-events",
+        integration.partner_id,
+    )
 
 
 def test_admin_move_actions_need_the_promote_permission(client, partner_user, integration):

@@ -226,7 +226,9 @@ def test_link_of_integration_rolled_back_to_build_is_paused(beta_integration):
     assert exc.value.status == 404 and "paused" in exc.value.title
 
 
-def test_repeated_bad_tokens_from_one_address_are_throttled(beta_integration):
+def test_repeated_bad_tokens_from_one_address_are_throttled_but_a_valid_one_opens(
+    beta_integration,
+):
     _, good = beta_link(beta_integration)
     bad = tokens.new_token()[0]
     with time_machine.travel(timezone.now(), tick=False):
@@ -234,16 +236,19 @@ def test_repeated_bad_tokens_from_one_address_are_throttled(beta_integration):
             with pytest.raises(ApplicationError) as exc:
                 service.beta_link_resolve(token=bad, client_ip=IP)
             assert exc.value.status == 404
-        # then: even a good token is refused from that address for the rest of the window
-        with pytest.raises(ApplicationError) as exc:
-            service.beta_link_resolve(token=good, client_ip=IP)
-        assert exc.value.status == 429
-        assert 0 < exc.value.retry_after <= service.THROTTLE_WINDOW
-        # another address is not affected
-        assert service.beta_link_resolve(token=good, client_ip="198.51.100.1")
+        # then: further bad tokens (well-formed or not) are refused for the rest of the window
+        for again in (bad, tokens.new_token()[0], "short"):
+            with pytest.raises(ApplicationError) as exc:
+                service.beta_link_resolve(token=again, client_ip=IP)
+            assert exc.value.status == 429
+            assert 0 < exc.value.retry_after <= service.THROTTLE_WINDOW
+        # but the customer's valid link, from that same address, opens
+        assert service.beta_link_resolve(token=good, client_ip=IP)
         retry_after = exc.value.retry_after
     with time_machine.travel(timezone.now() + timedelta(seconds=retry_after + 1), tick=False):
-        assert service.beta_link_resolve(token=good, client_ip=IP)
+        with pytest.raises(ApplicationError) as exc:
+            service.beta_link_resolve(token=bad, client_ip=IP)
+        assert exc.value.status == 404
 
 
 def test_expired_and_revoked_links_do_not_count_towards_throttling(beta_integration):
@@ -332,3 +337,95 @@ def test_link_state_reads_revoked_then_verified_then_expired(beta_integration):
         "r@x.io": "revoked",
         "v@x.io": "verified",
     }
+
+
+# --- Issue 11: lifetime cap, one active invite per address, hidden characters -------------------
+
+
+def test_a_link_cannot_be_extended_past_its_lifetime_cap(beta_integration, partner_user):
+    # given a link extended again and again
+    link, _ = beta_link(beta_integration, days=305)
+    service.beta_link_extend(
+        actor=partner_user, integration_id=beta_integration.pk, link_id=link.pk, days=60
+    )
+    link.refresh_from_db()
+    assert link.expires_at - link.created_at == timedelta(days=service.MAX_LIFETIME_DAYS)
+    before = link.expires_at
+    # when someone tries to extend it once more
+    with pytest.raises(ApplicationError) as refused:
+        service.beta_link_extend(
+            actor=partner_user, integration_id=beta_integration.pk, link_id=link.pk, days=30
+        )
+    # then it is refused, and the expiry stays
+    assert refused.value.status == 409
+    assert f"{service.MAX_LIFETIME_DAYS} days from its issue" in refused.value.message
+    link.refresh_from_db()
+    assert link.expires_at == before
+
+
+def test_extending_beyond_the_cap_names_the_most_days_left(beta_integration, partner_user):
+    link, _ = beta_link(beta_integration, days=360)
+    with pytest.raises(ApplicationError) as refused:
+        service.beta_link_extend(
+            actor=partner_user, integration_id=beta_integration.pk, link_id=link.pk, days=30
+        )
+    assert refused.value.status == 422
+    assert "5 days at most" in refused.value.message
+
+
+def test_a_second_active_invite_for_the_same_address_is_refused(beta_integration, partner_user):
+    beta_link(beta_integration, email="customer@shop.example.com")
+    before = _counts()
+    with pytest.raises(ApplicationError) as refused:
+        service.beta_link_issue(
+            actor=partner_user,
+            integration_id=beta_integration.pk,
+            email="Customer@Shop.example.com",
+        )
+    assert refused.value.status == 409
+    assert "already has an invite" in refused.value.message
+    assert _counts() == before
+
+
+def test_a_revoked_or_expired_invite_does_not_block_a_new_one(beta_integration, partner_user):
+    beta_link(beta_integration, email="a@shop.example.com", revoked_at=timezone.now())
+    beta_link(beta_integration, email="b@shop.example.com", days=-1)
+    for email in ("a@shop.example.com", "b@shop.example.com"):
+        assert service.beta_link_issue(
+            actor=partner_user, integration_id=beta_integration.pk, email=email
+        )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("email", "cust\u202eomer@shop.example.com"), ("workspace_name", "Shop\u200b prod")],
+)
+def test_invites_refuse_hidden_characters(beta_integration, partner_user, field, value):
+    values = {"email": "customer@shop.example.com", "workspace_name": "", field: value}
+    before = _counts()
+    with pytest.raises(ApplicationError) as refused:
+        service.beta_link_issue(actor=partner_user, integration_id=beta_integration.pk, **values)
+    assert refused.value.status == 422
+    assert "invisible or control character" in refused.value.message
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("workspace_name", "Shop\u202e dorp"), ("note", "Works\u2066 fine")],
+)
+def test_it_works_refuses_hidden_characters(beta_integration, field, value):
+    _, token = beta_link(beta_integration)
+    values = {"workspace_name": "Shop prod", "note": "", field: value}
+    with pytest.raises(ApplicationError) as refused:
+        service.customer_verify(token=token, client_ip=IP, **values)
+    assert refused.value.status == 422
+    assert CustomerVerification.objects.count() == 0
+
+
+def test_it_works_note_may_have_line_breaks(beta_integration):
+    _, token = beta_link(beta_integration)
+    verification, created = service.customer_verify(
+        token=token, client_ip=IP, workspace_name="Shop prod", note="Line one.\nLine two."
+    )
+    assert created and verification.note == "Line one.\nLine two."

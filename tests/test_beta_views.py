@@ -240,16 +240,28 @@ def test_expiry_boundary_over_http(client, beta_integration):
 
 
 def test_repeated_bad_tokens_get_429_with_retry_after(beta_integration):
-    _, good = beta_link(beta_integration)
     client = Client(REMOTE_ADDR="192.0.2.50")
     for _ in range(service.THROTTLE_LIMIT):
         assert client.get(f"/beta/{tokens.new_token()[0]}/").status_code == 404
-    response = client.get(f"/beta/{good}/")
+    response = client.get(f"/beta/{tokens.new_token()[0]}/")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= service.THROTTLE_WINDOW
     assert "Too many attempts" in _text(response)
     _assert_private_headers(response)
-    assert Client(REMOTE_ADDR="192.0.2.51").get(f"/beta/{good}/").status_code == 200
+
+
+def test_ten_bad_tokens_from_an_address_do_not_block_a_valid_link_from_it(beta_integration):
+    # given someone on the customer's network (an office, a shared NAT) sent ten bad tokens
+    _, good = beta_link(beta_integration)
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    for _ in range(service.THROTTLE_LIMIT + 1):
+        client.get(f"/beta/{tokens.new_token()[0]}/")
+    # when the invited customer opens their link from the same address
+    response = client.get(f"/beta/{good}/")
+    # then it opens, and so does the "it works" confirmation
+    assert response.status_code == 200
+    confirm = client.post(f"/beta/{good}/verify/", {"workspace_name": "acme-prod"})
+    assert confirm.status_code in (200, 302)
 
 
 def test_link_after_going_public_redirects_to_public_page(client, beta_integration):
@@ -339,3 +351,54 @@ def test_staff_integration_page_includes_the_beta_panel(staff_client, beta_integ
     assert response.status_code == 200
     body = _text(response)
     assert "Customer verifications" in body and "seen@shop.example.com" in body
+
+
+# --- Issue 11: hidden characters in the invite and "it works" forms ------------------------------
+
+
+def test_invite_form_refuses_a_bidi_override_beside_the_field(partner_client, beta_integration):
+    before = _snapshot()
+    response = partner_client.post(
+        _url(beta_integration),
+        {"email": "customer@shop.example.com", "workspace_name": "Shop\u202e dorp", "days": "10"},
+    )
+    assert response.status_code == 422
+    assert "invisible or control character" in _text(response)
+    assert _snapshot() == before
+
+
+def test_it_works_form_refuses_a_bidi_override(client, beta_integration):
+    _, token = beta_link(beta_integration)
+    response = client.post(
+        f"/beta/{token}/verify/", {"workspace_name": "Shop prod", "note": "Fine\u2066 here"}
+    )
+    assert response.status_code == 422
+    assert "invisible or control character" in _text(response)
+    assert CustomerVerification.objects.count() == 0
+
+
+def test_staff_without_the_beta_permission_do_not_see_invites_on_the_staff_page(
+    client, staff_user, beta_integration
+):
+    from django.contrib.auth.models import Permission
+
+    from catalog import permissions
+    from tests import factories
+
+    viewer = factories.UserFactory(email="viewer@platform.example.com", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="catalog",
+            codename=permissions.codename(permissions.VIEW_INTEGRATION),
+        )
+    )
+    beta_link(beta_integration, email="secret-customer@shop.example.com")
+    client.force_login(viewer)
+    page = client.get(f"/staff/integrations/{beta_integration.pk}/")
+    assert page.status_code == 200
+    assert "secret-customer@shop.example.com" not in _text(page)
+    # while staff with the permission do
+    client.force_login(staff_user)
+    assert "secret-customer@shop.example.com" in _text(
+        client.get(f"/staff/integrations/{beta_integration.pk}/")
+    )

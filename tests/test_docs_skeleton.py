@@ -171,3 +171,58 @@ def test_a_docs_link_on_another_repository_is_refused_on_the_page(partner_client
     assert response.status_code == 422
     assert "must be on https://github.com/segmentio/segment-docs" in response.content.decode()
     assert PullRequest.objects.count() == 0
+
+
+# --- Issue 11: every brace escaped, only https links ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "{{{ site.github }}}",
+        "{{ page.secret }}",
+        "{% include ../../_config.yml %}",
+        "{{% raw %}}",
+        "{ {{ x }} }",
+        "{%- assign a = 1 -%}",
+    ],
+)
+def test_no_liquid_survives_in_partner_text(hostile):
+    markdown = docs_skeleton.render(
+        real_input(name=f"Acme {hostile}", description=hostile, partner_name=hostile)
+    )
+    for snippet in docs_skeleton.SNIPPETS:
+        markdown = markdown.replace(snippet, "")
+    assert "{{" not in markdown and "{%" not in markdown
+    assert "{" not in markdown and "}" not in markdown
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[click](javascript:alert(document.domain))",
+        "[click](JavaScript:alert(1))",
+        "[click]( javascript:alert(1) )",
+        "[click](http://plain.example.com)",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+    ],
+)
+def test_non_https_links_in_partner_text_are_dropped(link):
+    markdown = docs_skeleton.render(real_input(description=f"See {link} now."))
+    assert "See click now." in markdown
+    assert "](" not in markdown.split("See ", 1)[1].split("\n", 1)[0]
+
+
+def test_https_links_in_partner_text_stay():
+    markdown = docs_skeleton.render(real_input(description="See [docs](https://acme.example.com)."))
+    assert "[docs](https://acme.example.com)" in markdown
+
+
+def test_a_reference_definition_in_a_name_cannot_define_a_link():
+    markdown = docs_skeleton.render(real_input(name="[x]: javascript:alert(1)"))
+    assert "[x]: javascript" not in markdown
+
+
+def test_an_http_website_is_not_linked():
+    markdown = docs_skeleton.render(real_input(website="http://acme.example.com"))
+    assert "](http://acme.example.com)" not in markdown

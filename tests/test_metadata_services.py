@@ -276,6 +276,8 @@ def test_pull_request_of_another_integration_is_refused(
     with pytest.raises(svc.MetadataInvalid) as caught:
         svc.metadata_save(actor=partner_user, integration_id=integration.pk, values=complete())
     assert caught.value.errors["pr_url"][0].code == "pr_url.other_integration"
+    message = caught.value.errors["pr_url"][0].message
+    assert "another integration" in message and "Globex" not in message
 
 
 # --- Screenshots ---------------------------------------------------------------------------------

@@ -331,3 +331,20 @@ def test_two_staff_promoting_at_the_same_moment_make_one_move(monkeypatch, refer
     assert integration.stage == Stage.SPEC
     assert AuditLog.objects.filter(action=Action.INTEGRATION_PROMOTED).count() == 1
     assert OutboxMessage.objects.filter(event=Action.INTEGRATION_PROMOTED).count() == 1
+
+
+def test_a_roll_back_reason_with_hidden_characters_is_refused(staff_user, integration):
+    from catalog.errors import ApplicationError
+    from catalog.services.integrations import integration_roll_back
+
+    Integration.objects.filter(pk=integration.pk).update(stage=Stage.BUILD)
+    with pytest.raises(ApplicationError) as refused:
+        integration_roll_back(
+            integration_id=integration.pk,
+            actor=staff_user,
+            expected_stage=Stage.BUILD,
+            reason="Docs\u200b withdrawn",
+        )
+    assert refused.value.status == 422
+    integration.refresh_from_db()
+    assert integration.stage == Stage.BUILD

@@ -152,8 +152,22 @@ def test_a_pull_request_recorded_by_another_integration_is_refused(
         record(partner_user, building)
     assert refused.value.status == 409
     assert "One integration per pull request" in refused.value.message
-    assert "Globex Sync" in refused.value.message
+    # another partner's (unlaunched) integration is never named (issue 11)
+    assert "already used by another integration" in refused.value.message
+    assert "Globex" not in refused.value.message
     assert snapshot() == before
+
+
+def test_a_pull_request_of_the_same_partners_other_integration_is_named(partner_user, building):
+    sibling = factories.IntegrationFactory(
+        partner=partner_user.partner, name="Acme Audiences", slug="acme-audiences"
+    )
+    sibling.stage = Stage.BUILD
+    sibling.save(update_fields=["stage"])
+    record(partner_user, sibling)
+    with pytest.raises(ApplicationError) as refused:
+        record(partner_user, building)
+    assert "already used by “Acme Audiences”" in refused.value.message
 
 
 def test_another_partners_user_cannot_record(other_partner_user, building):
@@ -378,3 +392,12 @@ def test_a_partner_user_of_no_company_cannot_record(building):
     with pytest.raises(ApplicationError) as refused:
         record(factories.UserFactory(), building)
     assert refused.value.status == 403
+
+
+def test_a_description_with_a_bidi_override_is_refused(partner_user, building):
+    before = snapshot()
+    with pytest.raises(ApplicationError) as refused:
+        record(partner_user, building, description="Adds \u202eloG kcarT")
+    assert refused.value.status == 422
+    assert "invisible or control character" in refused.value.message
+    assert snapshot() == before

@@ -240,15 +240,49 @@ class IntegrationAdmin(admin.ModelAdmin):
     def has_promote_permission(self, request) -> bool:
         return request.user.has_perm(permissions.PROMOTE_INTEGRATION)
 
+    # Name, slug and partner change through the portal's own services (validated, audited), not
+    # here: the admin shows them read-only once the integration exists.
+    IDENTITY_FIELDS = ["name", "slug", "partner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.IDENTITY_FIELDS if f not in fields]
+        return fields
+
     @admin.action(permissions=["promote"], description="Promote selected integrations one stage")
     def promote_selected(self, request, queryset):
+        """Confirms on an intermediate page that carries each integration's stage as shown; the
+        service moves only integrations still at that stage, so the confirmation posted twice
+        moves them one stage, not two."""
+        integrations = list(queryset.order_by("pk"))
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "catalog/staff/admin_promote.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Promote integrations",
+                    "integrations": integrations,
+                    "opts": self.model._meta,
+                },
+            )
         moved = 0
-        for integration in queryset.order_by("pk"):
+        for integration in integrations:
+            shown = request.POST.get(f"stage_{integration.pk}")
+            if not shown:
+                self.message_user(
+                    request,
+                    f"{integration.name}: not promoted, the confirmation did not name its stage. "
+                    "Select it and promote again.",
+                    messages.ERROR,
+                )
+                continue
             try:
                 integration_promote(
                     integration_id=integration.pk,
                     actor=request.user,
-                    expected_stage=integration.stage,
+                    expected_stage=shown,
                     note="Promoted in the admin.",
                 )
             except ApplicationError as error:
@@ -261,6 +295,7 @@ class IntegrationAdmin(admin.ModelAdmin):
                 f"Promoted {moved} integration{'s' if moved != 1 else ''}.",
                 messages.SUCCESS,
             )
+        return None
 
     @admin.action(permissions=["promote"], description="Roll back selected integrations one stage")
     def roll_back_selected(self, request, queryset):

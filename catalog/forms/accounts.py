@@ -95,13 +95,8 @@ class SignUpForm(ShownAgreementsMixin, forms.Form):
                 )
 
     def clean_email(self) -> str:
-        email = accounts.normalize_email(self.cleaned_data["email"])
-        if accounts.email_taken(email):
-            raise forms.ValidationError(
-                "An account with this address already exists. Log in, or reset your password.",
-                code="taken",
-            )
-        return email
+        # Whether the address has an account is not said here: the service answers the same.
+        return accounts.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         data = super().clean()
@@ -182,11 +177,10 @@ class ResendConfirmationForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, sending through the outbox (``notify``) instead of SMTP directly."""
+    """Django's reset form; the email goes from a task through the outbox (``notify``)."""
 
     def clean_email(self) -> str:
         return accounts.normalize_email(self.cleaned_data["email"])
 
     def save(self, *args, **kwargs) -> None:
-        for user in self.get_users(self.cleaned_data["email"]):
-            accounts.password_reset_send(user=user)
+        accounts.password_reset_request(email=self.cleaned_data["email"])

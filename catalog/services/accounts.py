@@ -1,11 +1,13 @@
 """Partner sign-up, email confirmation, the company profile and agreement acceptance."""
 
 import hashlib
+import logging
 import time
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -21,6 +23,9 @@ from catalog.models import AgreementAcceptance, AgreementVersion, Partner, User
 from catalog.notifications import Kind, notify
 from catalog.services.audit import audit_record
 from catalog.validation.characters import hidden_text_problem, unsafe_in_name
+from catalog.validation.text import normalize_website
+
+logger = logging.getLogger(__name__)
 
 CONFIRMATION_SALT = "catalog.accounts.email-confirmation"
 RESEND_INTERVAL_SECONDS = 60
@@ -120,6 +125,32 @@ def _accept(*, user: User, versions: list[AgreementVersion], ip_address: str | N
 # --- Sign-up and confirmation -------------------------------------------------------------------
 
 
+SIGNUP_TAKEN_INTERVAL_SECONDS = 60 * 60
+
+
+def _signup_with_taken_address(*, email: str, password: str) -> None:
+    """Someone signed up with an address that has an account. The page answers as for a new
+    account (so sign-up doesn't reveal which addresses have one); the owner gets an email saying
+    so, with the ways in, at most once an hour. The password is hashed anyway so both answers
+    take about as long."""
+    make_password(password)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None or not throttle.first_in(
+        f"signup-taken:{user.pk}", seconds=SIGNUP_TAKEN_INTERVAL_SECONDS
+    ):
+        return
+    notify(
+        event=str(Action.USER_SIGNUP_WITH_TAKEN_ADDRESS),
+        kind=Kind.SECURITY,
+        recipients=[user],
+        template="signup_address_taken",
+        context={
+            "login_url": settings.SITE_URL + reverse("login"),
+            "reset_url": settings.SITE_URL + reverse("password_reset"),
+        },
+    )
+
+
 @transaction.atomic
 def partner_sign_up(
     *,
@@ -130,8 +161,10 @@ def partner_sign_up(
     full_name: str,
     accepted_kinds: list[str],
     ip_address: str | None = None,
-) -> User:
-    """Create the partner, its owner (unconfirmed) and the acceptances; send the confirmation."""
+) -> str:
+    """Create the partner, its owner (unconfirmed) and the acceptances; send the confirmation.
+    Returns the address the confirmation went to. An address that already has an account gets
+    the same answer, and its owner an email instead (``_signup_with_taken_address``)."""
     email = normalize_email(email)
     company_name = " ".join(company_name.split())
     full_name = " ".join(full_name.split())
@@ -150,11 +183,9 @@ def partner_sign_up(
         if kind in current and kind not in accepted_kinds:
             raise Invalid(f"Accept the {label} to continue.", field=f"accept_{kind}")
     if email_taken(email):
-        raise Invalid(
-            "An account with this address already exists. Log in, or reset your password.",
-            field="email",
-        )
-    partner = Partner.objects.create(name=company_name, website=website.strip())
+        _signup_with_taken_address(email=email, password=password)
+        return email
+    partner = Partner.objects.create(name=company_name, website=normalize_website(website))
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -164,11 +195,9 @@ def partner_sign_up(
                 partner=partner,
                 partner_role=User.PartnerRole.OWNER,
             )
-    except IntegrityError:
-        raise Invalid(
-            "An account with this address already exists. Log in, or reset your password.",
-            field="email",
-        ) from None
+    except IntegrityError:  # the same address signed up at the same moment
+        transaction.set_rollback(True)
+        return email
     audit_record(
         action=Action.PARTNER_SIGNED_UP,
         actor=user,
@@ -179,7 +208,7 @@ def partner_sign_up(
     )
     _accept(user=user, versions=list(current.values()), ip_address=ip_address)
     _send_confirmation(user=user, event=Action.PARTNER_SIGNED_UP)
-    return user
+    return email
 
 
 def confirmation_token(user: User) -> str:
@@ -266,6 +295,25 @@ def email_confirmation_resend(*, email: str) -> bool:
 # --- Password reset -----------------------------------------------------------------------------
 
 
+def password_reset_request(*, email: str) -> None:
+    """The reset form's answer is the same for every address, and so is its work: it only queues
+    the task, which looks the address up and sends the email (``password_reset_email``). A broker
+    that is down loses this one request (the person asks again), never shows an error."""
+    from catalog import tasks
+
+    try:
+        tasks.password_reset_email.delay(normalize_email(email))
+    except Exception:  # noqa: BLE001 - kombu/redis errors vary
+        logger.warning("could not queue a password reset email", exc_info=True)
+
+
+def password_reset_for_address(*, email: str) -> int:
+    """Send a reset email to each active account with a usable password at ``email`` (the task's
+    work). Returns how many were sent."""
+    users = User.objects.filter(email__iexact=normalize_email(email), is_active=True)
+    return sum(password_reset_send(user=user) for user in users if user.has_usable_password())
+
+
 def password_reset_send(*, user: User) -> bool:
     """The reset email goes through the outbox like every other email. The link uses
     ``SITE_URL``, never the request's Host header. At most one email per address a minute, so
@@ -294,13 +342,18 @@ def password_reset_send(*, user: User) -> bool:
 
 # --- Log-in throttle ----------------------------------------------------------------------------
 
-# Failed log-ins counted per typed address (whether or not it has an account, so the answer
-# doesn't tell) and per client address, in fixed windows. Past a limit every log-in from there
-# is refused, right password or not, until the window ends. The counters live in the throttle
-# store (``catalog/throttle.py``): configure a shared one when more than one web process runs.
+# Failed log-ins are counted in fixed windows, in the throttle store (``catalog/throttle.py``):
+# - per account *and* client address: past a few, that address may not try that account again
+#   until the window ends. Someone failing on purpose locks out only themselves;
+# - per client address: one network trying many accounts is refused;
+# - per account from everywhere: a much higher ceiling, for a guesser spread over many addresses.
+#   It never refuses an address that logged into the account before (so a user is not locked out
+#   of their own account from where they usually log in), and a successful log-in clears it.
 LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 LOGIN_FAILURES_PER_ADDRESS = 30
+LOGIN_FAILURES_PER_ACCOUNT = 100
+KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -309,13 +362,27 @@ class LoginThrottle:
     retry_after: int
 
 
+def _account_key(email: str) -> str:
+    return hashlib.sha256(normalize_email(email).encode("utf-8", "replace")).hexdigest()
+
+
 def _login_counters(*, email: str, ip_address: str | None, now: float) -> list[tuple]:
     window = int(now // LOGIN_WINDOW_SECONDS)
-    account = hashlib.sha256(normalize_email(email).encode("utf-8", "replace")).hexdigest()
+    account = _account_key(email)
+    address = ip_address or "-"
     return [
+        (
+            f"login-failures:pair:{account}:{address}:{window}",
+            LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+            "pair",
+        ),
+        (f"login-failures:address:{address}:{window}", LOGIN_FAILURES_PER_ADDRESS, "ip"),
         (f"login-failures:account:{account}:{window}", LOGIN_FAILURES_PER_ACCOUNT, "account"),
-        (f"login-failures:address:{ip_address or '-'}:{window}", LOGIN_FAILURES_PER_ADDRESS, "ip"),
     ]
+
+
+def _known_address_key(email: str, ip_address: str | None) -> str:
+    return f"login-known:{_account_key(email)}:{ip_address or '-'}"
 
 
 def login_throttle(
@@ -327,15 +394,18 @@ def login_throttle(
     minutes = -(-retry_after // 60)
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     for key, limit, kind in _login_counters(email=email, ip_address=ip_address, now=now):
-        if throttle.count(key) >= limit:
-            if kind == "account":
-                message = (
-                    f"Too many failed log-ins for this account. Wait {wait} and try again, or "
-                    "reset your password (that unlocks it)."
-                )
-            else:
-                message = f"Too many failed log-ins from your network. Wait {wait} and try again."
-            return LoginThrottle(message=message, retry_after=retry_after)
+        if throttle.count(key) < limit:
+            continue
+        if kind == "account" and throttle.count(_known_address_key(email, ip_address)):
+            continue
+        if kind == "ip":
+            message = f"Too many failed log-ins from your network. Wait {wait} and try again."
+        else:
+            message = (
+                f"Too many failed log-ins for this account. Wait {wait} and try again, or "
+                "reset your password (that unlocks it)."
+            )
+        return LoginThrottle(message=message, retry_after=retry_after)
     return None
 
 
@@ -345,11 +415,18 @@ def login_failed(*, email: str, ip_address: str | None, now: float | None = None
         throttle.add_one(key, seconds=LOGIN_WINDOW_SECONDS + 60)
 
 
-def login_throttle_clear(*, email: str, now: float | None = None) -> None:
-    """A successful log-in or password reset forgets the account's failures (not the
-    network's: one right password must not reset the count of an address trying many)."""
+def login_throttle_clear(
+    *, email: str, ip_address: str | None = None, now: float | None = None
+) -> None:
+    """A successful log-in or password reset forgets the account's failures, from everywhere
+    and from this address, and remembers the address as one the account logs in from (not the
+    network's count: one right password must not reset the count of an address trying many)."""
     now = time.time() if now is None else now
-    throttle.forget(_login_counters(email=email, ip_address=None, now=now)[0][0])
+    pair, _, account = _login_counters(email=email, ip_address=ip_address, now=now)
+    throttle.forget(account[0])
+    if ip_address:
+        throttle.forget(pair[0])
+        throttle.add_one(_known_address_key(email, ip_address), seconds=KNOWN_ADDRESS_SECONDS)
 
 
 # --- Company profile ----------------------------------------------------------------------------
@@ -382,8 +459,8 @@ def partner_profile_update(
             raise Invalid("Give your company's name.", field="name")
         if name != partner.name:
             changes["name"] = name
-    if website is not None and website.strip() != partner.website:
-        changes["website"] = website.strip()
+    if website is not None and normalize_website(website) != partner.website:
+        changes["website"] = normalize_website(website)
     _refuse_hidden_text(
         name=(changes.get("name", ""), "The company name"),
         website=(changes.get("website", ""), "The web address"),

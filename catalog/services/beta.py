@@ -28,10 +28,13 @@ from catalog.models import BetaLink, BetaOpenFold, CustomerVerification, Integra
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
+from catalog.validation.characters import hidden_text_problem
 
 logger = logging.getLogger(__name__)
 
 MAX_DAYS = 365
+# A link lives at most this long from its issue, however often it is extended.
+MAX_LIFETIME_DAYS = 365
 # Bad tokens from one client address: this many per window, then 429 until the window ends.
 THROTTLE_LIMIT = 10
 THROTTLE_WINDOW = 10 * 60
@@ -52,6 +55,16 @@ def can_manage_beta_links(user: User, integration: Integration) -> bool:
     if user.is_staff:
         return user.has_perm(permissions.MANAGE_BETA_LINKS)
     return user.is_partner_owner and user.partner_id == integration.partner_id
+
+
+def can_view_beta_links(user: User, integration: Integration) -> bool:
+    """Invites name customers: the integration's partner users and staff with the beta-view
+    permission see them."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return permissions.staff_has(user, permissions.VIEW_BETA_LINKS)
+    return user.partner_id is not None and user.partner_id == integration.partner_id
 
 
 def _check_manage(actor: User, integration: Integration) -> None:
@@ -99,9 +112,29 @@ def beta_link_issue(
     email = (email or "").strip().lower()
     if not email:
         raise Invalid("Enter the customer's email address.", field="email")
+    problem = hidden_text_problem(email, "The address", lookalikes=False)
+    if problem:
+        raise Invalid(problem, field="email")
     days = _check_days(settings.BETA_LINK_DEFAULT_DAYS if days is None else days)
     workspace_name = " ".join((workspace_name or "").split())[:200]
+    problem = hidden_text_problem(workspace_name, "The workspace name", lookalikes=False)
+    if problem:
+        raise Invalid(problem, field="workspace_name")
     now = timezone.now()
+    active = (
+        BetaLink.objects.filter(
+            integration=integration, email=email, revoked_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if active is not None:
+        raise Conflict(
+            f"{email} already has an invite that works until "
+            f"{date_format(active.expires_at, 'F j, Y')}. Extend it, or revoke it to send a new "
+            "link.",
+            field="email",
+        )
     token, token_hash = tokens.new_token()
     link = BetaLink.objects.create(
         integration=integration,
@@ -168,7 +201,22 @@ def beta_link_extend(*, actor: User, integration_id: int, link_id: int, days: in
     if link.is_revoked:
         raise Conflict(f"The invite for {link.email} is revoked; issue a new one instead.")
     old = link.expires_at
-    link.expires_at = max(old, timezone.now()) + timedelta(days=days)
+    limit = link.created_at + timedelta(days=MAX_LIFETIME_DAYS)
+    wanted = max(old, timezone.now()) + timedelta(days=days)
+    if wanted > limit:
+        if old >= limit:
+            raise Conflict(
+                f"The invite for {link.email} already runs the longest a beta link may live "
+                f"({MAX_LIFETIME_DAYS} days from its issue). Issue a new one if it still needs "
+                "access then.",
+            )
+        raise Invalid(
+            f"A beta link lives at most {MAX_LIFETIME_DAYS} days from its issue: this one can be "
+            f"extended until {date_format(limit, 'F j, Y')}, "
+            f"{max(1, (limit - max(old, timezone.now())).days)} days at most.",
+            field="days",
+        )
+    link.expires_at = wanted
     link.save(update_fields=["expires_at"])
     audit_record(
         action=Action.BETA_LINK_EXTENDED,
@@ -229,10 +277,14 @@ NOT_FOUND = (
 def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = False) -> BetaLink:
     """The one place where a token is judged. Returns a usable link or raises a refusal.
 
+    The token is looked up before the throttle is consulted, so a valid link always opens, even
+    from an address that sent many bad ones; only bad tokens are throttled. A throttled address
+    gets the same 429 for every bad token, malformed or well-formed, so throttling still caps how
+    many guesses it can tell apart; a malformed one costs no query.
+
     ``cached``: the lookup may come from ``catalog.cache.beta_lookup`` (opening the page);
     confirming always reads the database.
     """
-    _check_throttle(client_ip)
     link = None
     if tokens.is_well_formed(token):
         token_hash = tokens.hash_token(token)
@@ -243,6 +295,7 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = Fa
         if link is not None and not tokens.hashes_match(link.token_hash, token_hash):
             link = None
     if link is None:
+        _check_throttle(client_ip)
         _count_bad_token(client_ip)
         raise NotFound(NOT_FOUND, title="This beta link doesn't work")
     if link.is_revoked:
@@ -389,6 +442,13 @@ def customer_verify(
     )
     workspace_name = " ".join((workspace_name or "").split())
     note = (note or "").strip()
+    for field, value, what, lines in (
+        ("workspace_name", workspace_name, "The workspace name", False),
+        ("note", note, "The note", True),
+    ):
+        problem = hidden_text_problem(value, what, lookalikes=False, lines=lines)
+        if problem:
+            raise Invalid(problem, field=field)
     if not workspace_name:
         raise Invalid(
             "Enter the name of the workspace where you tried it.",

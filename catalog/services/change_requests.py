@@ -83,7 +83,11 @@ def check_change(
         integration_name=integration.name,
         integration_slug=integration.slug,
         pr_url=pr_url,
-        pr_used_by=tuple(pull_request_used_by(pr_url, exclude_integration_id=integration.pk)),
+        pr_used_by=tuple(
+            pull_request_used_by(
+                pr_url, exclude_integration_id=integration.pk, partner_id=integration.partner_id
+            )
+        ),
         video_url=video_url,
     )
     return Check(diff=governance.diff(live, proposed), results=governance.evaluate(proposal))

@@ -170,6 +170,9 @@ def integration_roll_back(
     reason = reason.strip()
     if not reason:
         raise Invalid("Say why the integration goes back a stage.", field="reason")
+    problem = hidden_text_problem(reason, "The reason", lookalikes=False, lines=True)
+    if problem:
+        raise Invalid(problem, field="reason")
     integration = _lock_at_stage(integration_id, expected_stage)
     target = stages.PREVIOUS.get(integration.stage)
     if target is None:

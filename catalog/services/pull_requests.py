@@ -26,6 +26,7 @@ from catalog.notifications import Kind, notify, partner_recipients, staff_recipi
 from catalog.selectors import spec as spec_selectors
 from catalog.services.audit import audit_record
 from catalog.services.spec import check_partner, check_reviewer, lock_integration
+from catalog.validation.characters import hidden_text_problem
 from catalog.validation.urls import parse_pull_request_url
 
 MAX_DESCRIPTION = 5000
@@ -48,8 +49,15 @@ def canonical_url(url, kind: str = PullRequest.Kind.CODE, *, field: str = "url")
     return parsed.url
 
 
-def pull_request_used_by(url: str, *, exclude_integration_id: int | None) -> list[str]:
-    """Names of integrations (other than the one given) that recorded this code pull request."""
+ANOTHER_INTEGRATION = "another integration"
+
+
+def pull_request_used_by(
+    url: str, *, exclude_integration_id: int | None, partner_id: int | None = None
+) -> list[str]:
+    """Who else (other than the integration given) recorded this code pull request, as words for
+    a message: “Name” for the same partner's integrations, and ``ANOTHER_INTEGRATION`` once for
+    any other partner's, whose names (unlaunched products) are never shown."""
     variants = Q()
     for form in (url, url + "/"):
         variants |= Q(url__iexact=form)
@@ -69,12 +77,11 @@ def pull_request_used_by(url: str, *, exclude_integration_id: int | None) -> lis
         ).values_list("integration_id", flat=True)
     )
     ids.discard(exclude_integration_id)
-    return list(
-        Integration.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)
-    )
-
-
-# --- The release train, with the platform's settings and data ---------------------------------
+    rows = Integration.objects.filter(pk__in=ids).order_by("name").values_list("name", "partner_id")
+    own = [f"“{name}”" for name, owner in rows if partner_id is not None and owner == partner_id]
+    if len(own) < len(rows):
+        own.append(ANOTHER_INTEGRATION)
+    return own
 
 
 def deploy_date_for(ready_at: datetime) -> date:
@@ -108,6 +115,9 @@ def _check_stage(integration: Integration, kind: str) -> None:
 
 
 def _check_details(kind: str, description: str, unit_tests_added: bool, tested_end_to_end: bool):
+    problem = hidden_text_problem(description, "The description", lookalikes=False, lines=True)
+    if problem:
+        raise Invalid(problem, field="description")
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(
             f"The description can be at most {MAX_DESCRIPTION} characters.",
@@ -154,11 +164,13 @@ def pull_request_record(
     if integration.pull_requests.filter(Q(url__iexact=url) | Q(url__iexact=url + "/")).exists():
         raise Conflict("This pull request is already recorded for this integration.", field="url")
     if kind == PullRequest.Kind.CODE:
-        others = pull_request_used_by(url, exclude_integration_id=integration.pk)
+        others = pull_request_used_by(
+            url, exclude_integration_id=integration.pk, partner_id=integration.partner_id
+        )
         if others:
             raise Conflict(
-                "One integration per pull request: this pull request is already recorded for "
-                + ", ".join(f"“{n}”" for n in others[:3])
+                "One integration per pull request: this pull request is already used by "
+                + " and ".join(others[:3])
                 + ". Open a separate pull request for each integration.",
                 field="url",
             )

@@ -1,5 +1,6 @@
 """Celery tasks (autodiscovered as ``catalog.tasks``), one module per area."""
 
+from .accounts import *  # noqa: F403
 from .assets import *  # noqa: F403
 from .beta import *  # noqa: F403
 from .outbox import *  # noqa: F403

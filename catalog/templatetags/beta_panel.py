@@ -9,16 +9,18 @@ A page of the beta area may put ``beta_form`` (a bound invite form) and ``new_li
 from django import template
 
 from catalog.forms.beta import BetaExtendForm, BetaInviteForm
-from catalog.services.beta import can_manage_beta_links, platform_url
+from catalog.services.beta import can_manage_beta_links, can_view_beta_links, platform_url
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def beta_panel_context(context, integration, user) -> dict:
+    can_view = can_view_beta_links(user, integration)
     return {
         "platform_url": platform_url(integration),
-        "links": list(integration.beta_links.with_state()),
+        "can_view": can_view,
+        "links": list(integration.beta_links.with_state()) if can_view else [],
         "can_manage": can_manage_beta_links(user, integration),
         "form": context.get("beta_form") or BetaInviteForm(auto_id="id_beta_%s"),
         "extend_form": BetaExtendForm(auto_id=False),

@@ -5,7 +5,7 @@ link, support email and captions. Each ``check_*`` returns ``(cleaned value, pro
 import re
 import unicodedata
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -249,6 +249,26 @@ def _check_url_shape(value: str, field: str, label: str) -> tuple[str, list[Prob
     return url, []
 
 
+# Characters that are legal to type but not in a URL, and that end an attribute or open markup
+# wherever a stored address is pasted unescaped: stored percent-encoded.
+_UNSAFE_URL_CHARS = re.compile(r"[\"'<>`\\{}|^]")
+
+
+def normalize_website(value: str) -> str:
+    """The stored form of a web address: trimmed, scheme and host in lower case, quotes, angle
+    brackets and the like percent-encoded (``https://a.example/"><x`` → ``…/%22%3E%3Cx``)."""
+    url = _UNSAFE_URL_CHARS.sub(lambda m: f"%{ord(m.group()):02X}", (value or "").strip())
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme and parts.netloc:
+        url = urlunsplit(
+            (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment)
+        )
+    return url
+
+
 def check_website(value: str, *, required: bool = True) -> tuple[str, list[Problem], list[Problem]]:
     url, problems = _check_url_shape(value, "website", "website address")
     warnings: list[Problem] = []
@@ -314,7 +334,7 @@ def check_website(value: str, *, required: bool = True) -> tuple[str, list[Probl
                 "website",
             )
         )
-    return url, problems, warnings
+    return normalize_website(url), problems, warnings
 
 
 def check_pr_url(

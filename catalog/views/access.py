@@ -89,12 +89,15 @@ def staff_page(permission: str = permissions.VIEW_INTEGRATION):
     return decorator
 
 
-def integration_page(*, partner_writes: str | None):
+def integration_page(
+    *, partner_writes: str | None, staff_permission: str = permissions.VIEW_INTEGRATION
+):
     """A page about one integration, for its partner's users and for staff who may view
-    integrations; the view receives the integration instead of its ``pk``. Another partner's
-    integration is a 404 (the selector is scoped to the user). Staff only read these pages: a
-    POST from anyone but a partner user is refused with ``partner_writes`` before the body is
-    judged. With ``partner_writes=None`` staff may post too, and the service decides."""
+    integrations (and hold ``staff_permission`` when the page shows more than the integration,
+    like customers' beta invites); the view receives the integration instead of its ``pk``.
+    Another partner's integration is a 404 (the selector is scoped to the user). Staff only read
+    these pages: a POST from anyone but a partner user is refused with ``partner_writes`` before
+    the body is judged. With ``partner_writes=None`` staff may post too, and the service decides."""
 
     def decorator(view):
         @wraps(view)
@@ -109,6 +112,8 @@ def integration_page(*, partner_writes: str | None):
             unverified = second_factor_redirect(request)
             if unverified:
                 return unverified
+            if not user.is_partner and not user.has_perm(staff_permission):
+                raise Forbidden(NO_PERMISSION)
             integration = selectors.integration_for(user=user, pk=pk)
             if partner_writes and request.method == "POST" and not user.is_partner:
                 raise Forbidden(partner_writes)

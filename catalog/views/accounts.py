@@ -33,7 +33,7 @@ def signup(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = accounts.partner_sign_up(
+                email = accounts.partner_sign_up(
                     company_name=data["company_name"],
                     website=data["website"],
                     email=data["email"],
@@ -45,7 +45,7 @@ def signup(request):
             except ApplicationError as error:
                 status = at_fields(form, error)
             else:
-                request.session["signup_email"] = user.email
+                request.session["signup_email"] = email
                 return redirect("signup_done")
         return render(request, "registration/signup.html", {"form": form}, status=status)
     return render(request, "registration/signup.html", {"form": form})
@@ -123,7 +123,9 @@ class LoginView(auth_views.LoginView):
         return kwargs
 
     def form_valid(self, form):
-        accounts.login_throttle_clear(email=form.get_user().email)
+        accounts.login_throttle_clear(
+            email=form.get_user().email, ip_address=client_ip(self.request)
+        )
         self.request.session.pop(LOGIN_EMAIL_SESSION_KEY, None)
         return super().form_valid(form)
 
@@ -161,7 +163,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
     def form_valid(self, form):
-        accounts.login_throttle_clear(email=form.user.email)
+        accounts.login_throttle_clear(email=form.user.email, ip_address=client_ip(self.request))
         return super().form_valid(form)
 
     def form_invalid(self, form):

@@ -13,6 +13,7 @@ from django.views.decorators.http import (
 )
 
 from catalog import cache as page_cache
+from catalog import permissions
 from catalog.client import client_ip
 from catalog.errors import ApplicationError, Invalid
 from catalog.forms.beta import BetaExtendForm, BetaInviteForm, CustomerVerificationForm
@@ -35,7 +36,7 @@ def _render_partner_page(request, integration, *, status=200, **extra):
     return response
 
 
-@integration_page(partner_writes=None)
+@integration_page(partner_writes=None, staff_permission=permissions.VIEW_BETA_LINKS)
 @require_http_methods(["GET", "POST"])
 def partner_beta(request, integration):
     """GET lists the invites; POST issues one and shows its link once."""
@@ -90,7 +91,7 @@ def _link_action(request, integration, action):
     return redirect("partner_beta", pk=integration.pk)
 
 
-@integration_page(partner_writes=None)
+@integration_page(partner_writes=None, staff_permission=permissions.VIEW_BETA_LINKS)
 @require_POST
 def partner_beta_revoke(request, integration, link_id: int):
     def revoke():
@@ -102,7 +103,7 @@ def partner_beta_revoke(request, integration, link_id: int):
     return _link_action(request, integration, revoke)
 
 
-@integration_page(partner_writes=None)
+@integration_page(partner_writes=None, staff_permission=permissions.VIEW_BETA_LINKS)
 @require_POST
 def partner_beta_extend(request, integration, link_id: int):
     def extend():

@@ -291,9 +291,15 @@ def asset(request, filename: str):
     live, owners = reads.asset_owner_ids(name=name)
     if not live:
         user = request.user
+        # Staff see files that aren't live with the draft permission; without it, as for
+        # anyone else, there is no such file.
+        staff_may = not user.is_staff or permissions.staff_has(
+            user, permissions.VIEW_DRAFT_METADATA
+        )
         if not (
             owners
             and user.is_authenticated
+            and staff_may
             and selectors.integrations_for(user=user).filter(pk__in=owners).exists()
         ):
             raise NotFound("No such file.")

@@ -7,6 +7,7 @@ collects every module, so a new page adds a row in its area's module.
 Persons: ``anonymous``, ``partner`` (owner of ``world.integration``'s partner), ``member`` (a
 non-owner user of the same partner), ``other_partner`` (a user of another partner), ``staff``
 (staff with the portal's permissions), ``plain_staff`` (``is_staff`` without permissions),
+``viewer_staff`` (staff who may view integrations and nothing else: not beta invites, not drafts),
 ``removed`` (a member the owner removed from the team), ``invited`` (an account with an invitation
 to the partner not yet accepted), ``staff_no_2fa`` (staff with the permissions who has not passed
 the second factor in this session), ``admin`` (a superuser, every permission).

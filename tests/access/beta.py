@@ -31,12 +31,14 @@ def _action(ok):
         "other_partner": 404,
         "staff": ok,
         "plain_staff": 403,
+        "viewer_staff": 403,
     }
 
 
 ROWS = [
-    # Staff without the view-integration permission don't see an integration's pages.
-    Row("partner_beta", _page, {**partner_page(), "plain_staff": 403}),
+    # Staff without the view-integration permission don't see an integration's pages, and the
+    # invites (customers' addresses) need the beta-view permission too (issue 11).
+    Row("partner_beta", _page, {**partner_page(), "plain_staff": 403, "viewer_staff": 403}),
     Row(
         "partner_beta-issue",
         _page,

@@ -1,7 +1,7 @@
 """Rows for the metadata area's pages: the form, the preview, staff review and stored files."""
 
 from catalog.services import metadata as svc
-from tests.access import LOGIN, Row, anyone, partner_page, staff_page
+from tests.access import LOGIN, SECOND_FACTOR, Row, anyone, partner_page, staff_page
 from tests.validation import samples
 
 
@@ -82,6 +82,11 @@ ROWS = [
             "member": 200,
             "other_partner": 404,
             "staff": 200,
+            # drafts need the metadata-view permission and a passed second factor (issue 11)
+            "plain_staff": 404,
+            "viewer_staff": 404,
+            "staff_no_2fa": SECOND_FACTOR,
+            "admin": 200,
         },
     ),
     Row("asset_unknown", lambda w: "/assets/0123456789abcdef0123456789abcdef.svg", anyone(404)),

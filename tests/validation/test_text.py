@@ -242,3 +242,11 @@ def test_draft_mode_skips_required_but_checks_what_is_filled():
         {"website": "javascript:alert(1)"}, categories=CATEGORIES, repository=REPO, required=False
     )
     assert list(report.errors) == ["website"]
+
+
+def test_check_website_returns_the_address_normalised():
+    from catalog.validation.text import check_website
+
+    url, problems, _ = check_website('https://Acme.Example.com/x"><script>')
+    assert not problems
+    assert url == "https://acme.example.com/x%22%3E%3Cscript%3E"

@@ -209,14 +209,16 @@ def check_all(
 
 
 def _pull_request_problems(integration: Integration, pr_url: str) -> list[Problem]:
-    others = pull_request_used_by(pr_url, exclude_integration_id=integration.pk)
+    others = pull_request_used_by(
+        pr_url, exclude_integration_id=integration.pk, partner_id=integration.partner_id
+    )
     if not others:
         return []
     return [
         Problem(
             "pr_url.other_integration",
-            f"That pull request belongs to {', '.join(others[:3])}. One pull request covers one "
-            "integration: link this integration's own pull request.",
+            f"That pull request is already used by {' and '.join(others[:3])}. One pull request "
+            "covers one integration: link this integration's own pull request.",
             "pr_url",
         )
     ]
