@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class CatalogConfig(AppConfig):
@@ -17,6 +18,15 @@ class CatalogConfig(AppConfig):
         cache.connect()
         search.connect()
         user_logged_in.connect(remember_second_factor_at_login, dispatch_uid="second-factor")
+        post_migrate.connect(_staff_group_current, sender=self, dispatch_uid="staff-group")
+
+
+def _staff_group_current(using="default", **kwargs) -> None:
+    """After every ``migrate`` the "Platform staff" group exists and holds every staff
+    permission, new ones included (a deployment gets them without running ``seed_demo``)."""
+    from catalog.permissions import ensure_staff_group
+
+    ensure_staff_group()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
