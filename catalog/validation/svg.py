@@ -8,7 +8,15 @@
    (``href``, ``xlink:href``, ``url()``, CSS ``@import`` and other fetching functions) local to the
    document, ``javascript:`` and non-image ``data:`` URLs refused, limits on depth, element count
    and on how many elements ``<use>`` and ``url(#…)`` references expand to.
-4. Only then draw it (resvg, in an isolated child process, see ``render.py``) and measure the box
+   Also refused: text or CDATA an HTML parser would read as markup (``<`` then a letter, ``/``,
+   ``!`` or ``?``), comments holding code, more than MAX_ATTRIBUTES attributes on one element
+   (refused while parsing, before the element is built), intrinsic sizes past MAX_DIMENSION px or
+   viewBox numbers past MAX_VIEWBOX. Every step is linear in the input; at most MAX_REPORTED
+   problems are listed.
+4. Re-serialise the checked tree (``canonical``): that, never the uploaded bytes, is what is
+   drawn, stored and served (``report.stored``). Other comments, CDATA sections, the XML
+   declaration, editors' markup and unknown attributes are not written.
+5. Only then draw it (resvg, in an isolated child process, see ``render.py``) and measure the box
    of what it draws: a file that draws nothing is refused, a mark must be square (its canvas or
    what it draws, within 5 %), a logo that draws a shape not wider than tall gets advice.
 
@@ -18,6 +26,7 @@ Each problem says which rule (``code``), what to change (``message``) and where 
 import base64
 import binascii
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 from xml.etree.ElementTree import ParseError, TreeBuilder
@@ -36,9 +45,12 @@ from catalog.validation.svg_rules import (
     ELEMENTS,
     EMBEDDED_TYPES,
     LENGTH,
+    MARKUP_TEXT,
+    NUMBER,
     REFUSED_ELEMENTS,
     SCRIPT_URL,
     SUSPICIOUS_COMMENT,
+    SVG_NS,
     SVG_PREFIX,
     TEXT_ELEMENTS,
     UNITS,
@@ -60,6 +72,15 @@ MAX_EMBEDDED_PIXELS = 4_000_000
 MAX_ASPECT = 40.0
 MAX_OCTAVES = 10
 MAX_KERNEL_ORDER = 15
+# An element with more attributes than this is an attack (resvg takes seconds over thousands):
+# real exports have fewer than 10 (editors' bookkeeping elements about 30).
+MAX_ATTRIBUTES = 100
+# Intrinsic size of the root <svg> in CSS pixels (width/height): browsers' largest canvas edge.
+MAX_DIMENSION = 16_384
+# Every viewBox number, in absolute value: past this resvg's 32-bit floats lose whole units.
+MAX_VIEWBOX = 1_000_000
+# Problems reported for one file; past it, one more says how many were left out.
+MAX_REPORTED = 50
 SQUARE_TOLERANCE = 0.05
 RENDER_SIZE = 128
 # A drawing close to a threshold is measured again at PRECISE_SIZE (a pixel is 0.1 %).
@@ -140,12 +161,53 @@ def _viewbox(value: str) -> tuple[float, float, float, float] | None:
     return numbers  # type: ignore[return-value]
 
 
+# Expat's "uri}local" names as ElementTree's "{uri}local", shared by every parse (ElementTree
+# keeps one cache per parser, which a small icon pays for on each of its names). Names come from
+# uploads, so the cache is emptied when it grows past a bound.
+_NAMES: dict[str, str] = {}
+
+
+def _fix_name(name: str) -> str:
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    fixed = _NAMES[name] = "{" + name if "}" in name else name
+    return fixed
+
+
+def _lean_elements(raw, target) -> None:
+    """Element handlers that do what ElementTree's pure-Python ``XMLParser`` does (which
+    defusedxml uses), with less work per element: expat builds each attribute dict in C and only
+    namespaced names are rewritten; the end tag goes straight to the C ``TreeBuilder``. An
+    element with more than MAX_ATTRIBUTES attributes is refused here, before its dict is even
+    copied (the attribute flood). defusedxml's DTD, entity and external-reference handlers stay."""
+    tree_start, get, fix = target.start, _NAMES.get, _fix_name
+
+    def start(tag, attrs):
+        if len(attrs) > MAX_ATTRIBUTES:
+            local = tag.rpartition("}")[2][:30]
+            raise _Refused(
+                "svg.too_many_attributes",
+                f"<{local}> has {len(attrs)} attributes; the limit is {MAX_ATTRIBUTES} per "
+                "element. Export the file again (or run it through SVGO).",
+                f"line {raw.CurrentLineNumber}, <{local}>",
+            )
+        if attrs and "}" in "".join(attrs):
+            attrs = {get(k) or fix(k): v for k, v in attrs.items()}
+        return tree_start(get(tag) or fix(tag), attrs)
+
+    raw.ordered_attributes = 0
+    raw.StartElementHandler = start
+    raw.EndElementHandler = target.end
+
+
 def _parse(data: bytes):
     """Parse with DTDs, entities, external references and processing instructions refused."""
+    target = TreeBuilder()
     parser = DefusedXMLParser(
-        target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
     raw = parser.parser
+    _lean_elements(raw, target)
 
     def on_pi(target, _data):
         raise _Refused(
@@ -172,13 +234,43 @@ def _parse(data: bytes):
             raise _Refused(
                 "svg.suspicious_comment",
                 "A comment holds HTML or script (a polyglot file that other programs could run). "
-                "Remove the comment.",
+                "Remove the comment (comments are never stored).",
                 f"line {raw.CurrentLineNumber}",
             )
 
-    raw.ProcessingInstructionHandler = on_pi
-    raw.XmlDeclHandler = on_xml_decl
-    raw.CommentHandler = on_comment
+    cdata: list[str] = []
+    keep_data = raw.CharacterDataHandler
+
+    def in_cdata(text):
+        cdata.append(text)
+        keep_data(text)
+
+    def on_cdata_start():
+        cdata.clear()
+        raw.CharacterDataHandler = in_cdata
+
+    def on_cdata_end():
+        raw.CharacterDataHandler = keep_data
+        m = MARKUP_TEXT.search("".join(cdata))
+        if m:
+            text = "".join(cdata)
+            raise _Refused(
+                "svg.markup_in_cdata",
+                f"A CDATA section holds “{text[m.start() : m.start() + 12]}…”, which a web page "
+                "showing the SVG inline would read as HTML. Remove it.",
+                f"line {raw.CurrentLineNumber}, CDATA section",
+            )
+
+    # Handlers only for what the bytes can hold (setting one costs as much as parsing a small
+    # icon's element): without "<?", "<!--" or "<![CDATA[" there is nothing for them to see.
+    if b"<?" in data:
+        raw.ProcessingInstructionHandler = on_pi
+        raw.XmlDeclHandler = on_xml_decl
+    if b"<!--" in data:
+        raw.CommentHandler = on_comment
+    if b"<![CDATA[" in data:
+        raw.StartCdataSectionHandler = on_cdata_start
+        raw.EndCdataSectionHandler = on_cdata_end
     try:
         parser.feed(data)
         return parser.close()
@@ -272,10 +364,14 @@ class _Walk:
         self.ids: dict[str, int] = {}
         self.elements: list = []
         self.stopped = False
+        self.more = 0
         self._meta: set[int] | None = None
 
     def add(self, code: str, message: str, index: int, what: str) -> None:
-        self.found.append(_Found(code, message, index, what))
+        if len(self.found) < MAX_REPORTED:
+            self.found.append(_Found(code, message, index, what))
+        else:
+            self.more += 1
 
     def run(self, root) -> None:
         elements = self.elements = list(root.iter())
@@ -309,11 +405,37 @@ class _Walk:
                 continue
             else:
                 local, foreign = local_name(tag)[1], True
-            for name, value in el.attrib.items():
+            text, tail = el.text, el.tail
+            if (text and "<" in text) or (tail and "<" in tail):
+                self.markup_text(el, index, local)
+            attrib = el.attrib
+            if len(attrib) > MAX_ATTRIBUTES:
+                self.add(
+                    "svg.too_many_attributes",
+                    f"<{local}> has {len(attrib)} attributes; the limit is {MAX_ATTRIBUTES} per "
+                    "element. Export the file again (or run it through SVGO).",
+                    index,
+                    f"<{local}>",
+                )
+                continue
+            for name, value in attrib.items():
                 # nothing to look at: no scheme (":"), no url() ("("), no CSS escape ("\\")
                 if name in plain and ":" not in value and "(" not in value and "\\" not in value:
                     continue
                 self.attribute(index, local, name, value, foreign)
+
+    def markup_text(self, el, index: int, local: str) -> None:
+        for where, text in ((f"text in <{local}>", el.text), (f"text after <{local}>", el.tail)):
+            m = MARKUP_TEXT.search(text or "")
+            if m:
+                shown = text[m.start() : m.start() + 12]
+                self.add(
+                    "svg.markup_in_text",
+                    f"The text “{shown}…” looks like markup: a web page that shows the SVG inline "
+                    "would read it as HTML. Remove it (a logo needs no such text).",
+                    index,
+                    where,
+                )
 
     def _too_deep(self, root) -> bool:
         stack = [(root, 1)]
@@ -460,7 +582,15 @@ class _Walk:
         if target.startswith("#") and len(target) > 1:
             self.refs.append((index, target[1:]))
             return
-        if local in ("image", "feImage") and target.lower().startswith("data:"):
+        if target == "#":  # the document itself
+            return
+        if local == "a":
+            problem = (
+                "svg.link",
+                f"Links (<a>) to other documents (“{target[:60]}”) aren't allowed in a logo; "
+                "links inside the file (#id) are. Remove the <a> element (keep its content).",
+            )
+        elif local in ("image", "feImage") and target.lower().startswith("data:"):
             problem = _check_embedded(target)
         else:
             problem = reference_problem(target, attr)
@@ -571,6 +701,79 @@ _PLAIN_ATTRIBUTES = frozenset(ATTRIBUTES - {"href", "style", "id"})
 _SPECIAL = frozenset(TEXT_ELEMENTS | ANIMATION | {"style", "feTurbulence", "feConvolveMatrix"})
 
 
+# --- The stored file: the allow-listed tree, re-serialised ---------------------------------------
+
+_ESCAPE = re.compile(r'[&<>"\t\n\r]')
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+             "\r": "&#13;"}  # fmt: skip
+_TEXT_ENTITIES = {**_ENTITIES, '"': '"', "\t": "\t", "\n": "\n"}
+_KEPT_ATTRIBUTES = frozenset(ATTRIBUTES)
+_XLINK = {"{" + XLINK_NS + "}" + a: "xlink:" + a for a in XLINK_ATTRIBUTES}
+_XML = {"{" + XML_NS + "}" + a: "xml:" + a for a in XML_ATTRIBUTES}
+
+
+def _attr_value(value: str) -> str:
+    if _ESCAPE.search(value) is None:
+        return value
+    return _ESCAPE.sub(lambda m: _ENTITIES[m.group()], value)
+
+
+def _text(value: str) -> str:
+    if _ESCAPE.search(value) is None:
+        return value
+    return _ESCAPE.sub(lambda m: _TEXT_ENTITIES[m.group()], value)
+
+
+def canonical(root) -> bytes:
+    """The bytes the portal stores: the checked tree written out again, SVG elements and known
+    attributes only. Gone: the XML declaration, comments, CDATA (its text is kept, escaped),
+    processing instructions, editors' and metadata markup, ``data-*`` and unknown-namespace
+    attributes. Text and attribute values are escaped (``&``, ``<``, ``>``, quotes and line
+    breaks), so no byte of the upload's markup reaches the stored file unparsed. Only for a tree
+    that passed every check (depth is bounded, so recursion is)."""
+    out: list[str] = []
+    uses_xlink = False
+    prefix, cut, kept, xlink, xml = SVG_PREFIX, len(SVG_PREFIX), _KEPT_ATTRIBUTES, _XLINK, _XML
+
+    def write(el) -> None:
+        nonlocal uses_xlink
+        local = el.tag[cut:]
+        out.append("<" + local)
+        if local == "svg" and el is root:
+            out.append(' xmlns="' + SVG_NS + '"')
+            out.append("")  # xmlns:xlink, when an xlink attribute is written
+        for name, value in el.attrib.items():
+            if name in kept or name.startswith("aria-"):
+                out.append(f' {name}="{_attr_value(value)}"')
+            elif name in xlink:
+                uses_xlink = True
+                out.append(f' {xlink[name]}="{_attr_value(value)}"')
+            elif name in xml:
+                out.append(f' {xml[name]}="{_attr_value(value)}"')
+        text = el.text
+        if not text and not len(el):
+            out.append("/>")
+            return
+        out.append(">")
+        if text:
+            out.append(_text(text))
+        for child in el:
+            tag = child.tag
+            if tag.startswith(prefix) and tag != _METADATA:
+                write(child)
+            if child.tail:
+                out.append(_text(child.tail))
+        out.append(f"</{local}>")
+
+    write(root)
+    if uses_xlink:
+        out[2] = ' xmlns:xlink="' + XLINK_NS + '"'
+    return "".join(out).encode()
+
+
+_METADATA = SVG_PREFIX + "metadata"
+
+
 class Canvas(NamedTuple):
     width: float
     height: float
@@ -580,7 +783,50 @@ class Canvas(NamedTuple):
         return self.width / self.height
 
 
+_LEADING_NUMBER = re.compile(rf"\s*({NUMBER})\s*([a-z%]*)", re.I)
+
+
+def _intrinsic_problems(root, walk: _Walk) -> bool:
+    """Absurd intrinsic sizes (width/height past MAX_DIMENSION px, viewBox numbers past
+    MAX_VIEWBOX, infinities): True when found."""
+    found = False
+    for attr in ("width", "height"):
+        raw = root.get(attr)
+        m = _LEADING_NUMBER.match(raw) if raw else None
+        if not m:
+            continue
+        unit = m.group(2).lower()
+        number = abs(float(m.group(1))) * (1.0 if unit == "%" else UNITS.get(unit or None, 16.0))
+        if not number <= MAX_DIMENSION:  # inf and nan too
+            walk.add(
+                "svg.too_big",
+                f'{attr}="{raw[:30]}" on <svg> is larger than any logo needs (at most '
+                f"{MAX_DIMENSION:,} px). Give the real size, or only a viewBox.",
+                0,
+                f"{attr} on <svg>",
+            )
+            found = True
+    raw_vb = root.get("viewBox")
+    if raw_vb:
+        try:
+            numbers = [float(n) for n in raw_vb.replace(",", " ").split()]
+        except ValueError:
+            numbers = []
+        if any(not abs(n) <= MAX_VIEWBOX for n in numbers):
+            walk.add(
+                "svg.too_big",
+                f'viewBox="{raw_vb[:60]}" uses numbers past ±{MAX_VIEWBOX:,}. Scale the drawing '
+                'down (for example viewBox="0 0 120 40").',
+                0,
+                "viewBox on <svg>",
+            )
+            found = True
+    return found
+
+
 def _canvas(root, walk: _Walk) -> Canvas | None:
+    if _intrinsic_problems(root, walk):
+        return None
     raw_vb = root.get("viewBox")
     vb = _viewbox(raw_vb) if raw_vb is not None else None
     if raw_vb is not None and vb is None:
@@ -704,7 +950,8 @@ def _bytes_problem(data: bytes) -> Problem | None:
 
 
 def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
-    """Steps 1–3. Fills ``report`` and returns (root, walk) when the drawing may be rendered."""
+    """Steps 1–3. Fills ``report`` and returns (root, walk) when the drawing may be rendered;
+    then ``report.stored`` holds the canonical bytes (``canonical``), the ones drawn and stored."""
     problem = _bytes_problem(data)
     if problem:
         report.errors.append(problem)
@@ -776,6 +1023,13 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
             (report.warnings if f.warning else report.errors).append(
                 Problem(f.code, f.message, where, line)
             )
+        if walk.more:
+            report.error(
+                "svg.more_problems",
+                f"…and {walk.more} more problems like these (only the first {MAX_REPORTED} are "
+                "listed).",
+                "document",
+            )
     info = report.info
     info["elements"] = walk.count
     info["has_text"] = walk.has_text
@@ -783,18 +1037,28 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
     if report.errors or canvas is None:
         return None
+    report.stored = canonical(root)
     return root, walk
 
 
 def validate_svg(data: bytes, *, role: str) -> Report:
-    """Every check for a logo or a mark. ``report.info`` gets the canvas and the drawn box."""
+    """Every check for a logo or a mark. ``report.info`` gets the canvas and the drawn box;
+    ``report.stored`` the bytes to store, when the file is accepted (else None)."""
     if role not in Role.ALL:
         raise ValueError(f"role must be one of {Role.ALL}")
     report = Report()
+    _validate(data, role, report)
+    if not report.ok:
+        report.stored = None
+    return report
+
+
+def _validate(data: bytes, role: str, report: Report) -> Report:
     checked = check_structure(data, report)
     if checked is None:
         return report
     _root, walk = checked
+    data = report.stored  # what is drawn is what is stored
     try:
         drawing = render.draw(data, size=RENDER_SIZE, fonts=walk.has_text)
     except render.RenderError as exc:
