@@ -174,12 +174,25 @@ def _fix_name(name: str) -> str:
     return fixed
 
 
-def _lean_elements(raw, target) -> None:
-    """Element handlers that do what ElementTree's pure-Python ``XMLParser`` does (which
-    defusedxml uses), with less work per element: expat builds each attribute dict in C and only
-    namespaced names are rewritten; the end tag goes straight to the C ``TreeBuilder``. An
-    element with more than MAX_ATTRIBUTES attributes is refused here, before its dict is even
-    copied (the attribute flood). defusedxml's DTD, entity and external-reference handlers stay."""
+# defusedxml's guards, the handlers ``DefusedXMLParser(forbid_dtd=True, forbid_entities=True,
+# forbid_external=True)`` installs on its expat parser; they only raise, so one instance serves.
+_DEFUSED = DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def _parser(target):
+    """An expat parser guarded by defusedxml's handlers, building ``target`` (a C TreeBuilder).
+
+    It does what ElementTree's pure-Python ``XMLParser`` (which defusedxml subclasses) does, with
+    less work: the parser is set up with a handful of handlers instead of a Python object's dozen,
+    expat builds each attribute dict in C and only namespaced names are rewritten, text and end
+    tags go straight to the C TreeBuilder. An element with more than MAX_ATTRIBUTES attributes is
+    refused here, before it is built (the attribute flood)."""
+    raw = expat.ParserCreate(None, "}")
+    raw.StartDoctypeDeclHandler = _DEFUSED.defused_start_doctype_decl
+    raw.EntityDeclHandler = _DEFUSED.defused_entity_decl
+    raw.UnparsedEntityDeclHandler = _DEFUSED.defused_unparsed_entity_decl
+    raw.ExternalEntityRefHandler = _DEFUSED.defused_external_entity_ref_handler
+    raw.buffer_text = 1
     tree_start, get, fix = target.start, _NAMES.get, _fix_name
 
     def start(tag, attrs):
@@ -195,19 +208,15 @@ def _lean_elements(raw, target) -> None:
             attrs = {get(k) or fix(k): v for k, v in attrs.items()}
         return tree_start(get(tag) or fix(tag), attrs)
 
-    raw.ordered_attributes = 0
     raw.StartElementHandler = start
     raw.EndElementHandler = target.end
+    raw.CharacterDataHandler = target.data
+    return raw
 
 
-def _parse(data: bytes):
-    """Parse with DTDs, entities, external references and processing instructions refused."""
-    target = TreeBuilder()
-    parser = DefusedXMLParser(
-        target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    raw = parser.parser
-    _lean_elements(raw, target)
+def _extra_handlers(raw, data: bytes) -> None:
+    """Processing instructions, the XML declaration, comments and CDATA sections: handlers only
+    for what the bytes hold (without "<?", "<!--" or "<![CDATA[" there is nothing to see)."""
 
     def on_pi(target, _data):
         raise _Refused(
@@ -261,8 +270,6 @@ def _parse(data: bytes):
                 f"line {raw.CurrentLineNumber}, CDATA section",
             )
 
-    # Handlers only for what the bytes can hold (setting one costs as much as parsing a small
-    # icon's element): without "<?", "<!--" or "<![CDATA[" there is nothing for them to see.
     if b"<?" in data:
         raw.ProcessingInstructionHandler = on_pi
         raw.XmlDeclHandler = on_xml_decl
@@ -271,9 +278,21 @@ def _parse(data: bytes):
     if b"<![CDATA[" in data:
         raw.StartCdataSectionHandler = on_cdata_start
         raw.EndCdataSectionHandler = on_cdata_end
+
+
+def _parse(data: bytes):
+    """Parse with DTDs, entities, external references and processing instructions refused."""
+    target = TreeBuilder()
+    raw = _parser(target)
+    # one-byte searches (memchr) are several times faster than "<?" or "<!"
+    if b"?" in data or b"!" in data:
+        _extra_handlers(raw, data)
     try:
-        parser.feed(data)
-        return parser.close()
+        raw.Parse(data, True)
+    except expat.ExpatError as exc:
+        error = ParseError(str(exc))
+        error.code, error.position = exc.code, (exc.lineno, exc.offset)
+        raise error from None
     except DTDForbidden as exc:
         raise _Refused(
             "svg.dtd",
@@ -285,6 +304,7 @@ def _parse(data: bytes):
         raise _Refused("svg.entity", f"Entity declarations ({exc.name}) aren't allowed.") from None
     except ExternalReferenceForbidden:  # pragma: no cover - a DTD always comes first
         raise _Refused("svg.external_entity", "External entities aren't allowed.") from None
+    return target.close()
 
 
 _PARSE_ERRORS = {
@@ -373,7 +393,8 @@ class _Walk:
         else:
             self.more += 1
 
-    def run(self, root) -> None:
+    def run(self, root, texts: bool = True) -> None:
+        """``texts=False`` when no text can hold "<" (the bytes have no "&" and no CDATA)."""
         elements = self.elements = list(root.iter())
         self.count = len(elements)
         if self.count > MAX_ELEMENTS:
@@ -405,20 +426,12 @@ class _Walk:
                 continue
             else:
                 local, foreign = local_name(tag)[1], True
-            text, tail = el.text, el.tail
-            if (text and "<" in text) or (tail and "<" in tail):
-                self.markup_text(el, index, local)
-            attrib = el.attrib
-            if len(attrib) > MAX_ATTRIBUTES:
-                self.add(
-                    "svg.too_many_attributes",
-                    f"<{local}> has {len(attrib)} attributes; the limit is {MAX_ATTRIBUTES} per "
-                    "element. Export the file again (or run it through SVGO).",
-                    index,
-                    f"<{local}>",
-                )
-                continue
-            for name, value in attrib.items():
+            if texts:
+                text, tail = el.text, el.tail
+                if (text and "<" in text) or (tail and "<" in tail):
+                    self.markup_text(el, index, local)
+            # (more than MAX_ATTRIBUTES attributes on an element: refused by the parser)
+            for name, value in el.attrib.items():
                 # nothing to look at: no scheme (":"), no url() ("("), no CSS escape ("\\")
                 if name in plain and ":" not in value and "(" not in value and "\\" not in value:
                     continue
@@ -703,75 +716,86 @@ _SPECIAL = frozenset(TEXT_ELEMENTS | ANIMATION | {"style", "feTurbulence", "feCo
 
 # --- The stored file: the allow-listed tree, re-serialised ---------------------------------------
 
-_ESCAPE = re.compile(r'[&<>"\t\n\r]')
+# Attribute values escape what ends or changes them; text escapes "&", "<" and ">" ("]]>" too).
+_ATTR_ESCAPE = re.compile(r'[&<"\t\n\r]')
+_TEXT_ESCAPE = re.compile(r"[&<>\r]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
              "\r": "&#13;"}  # fmt: skip
-_TEXT_ENTITIES = {**_ENTITIES, '"': '"', "\t": "\t", "\n": "\n"}
 _KEPT_ATTRIBUTES = frozenset(ATTRIBUTES)
-_XLINK = {"{" + XLINK_NS + "}" + a: "xlink:" + a for a in XLINK_ATTRIBUTES}
-_XML = {"{" + XML_NS + "}" + a: "xml:" + a for a in XML_ATTRIBUTES}
+_RENAMED = {
+    **{"{" + XLINK_NS + "}" + a: "xlink:" + a for a in XLINK_ATTRIBUTES},
+    **{"{" + XML_NS + "}" + a: "xml:" + a for a in XML_ATTRIBUTES},
+}
+# SVG elements written out, by their parsed name (not <metadata>: its content is editors' RDF).
+_WRITTEN = {SVG_PREFIX + local: local for local in ELEMENTS - {"metadata"}}
+_XLINK_DECLARATION = ' xmlns:xlink="' + XLINK_NS + '"'
+_SVG_START = '<svg xmlns="' + SVG_NS + '"'
 
 
-def _attr_value(value: str) -> str:
-    if _ESCAPE.search(value) is None:
-        return value
-    return _ESCAPE.sub(lambda m: _ENTITIES[m.group()], value)
+def _escape(m: re.Match) -> str:
+    return _ENTITIES[m.group()]
 
 
-def _text(value: str) -> str:
-    if _ESCAPE.search(value) is None:
-        return value
-    return _ESCAPE.sub(lambda m: _TEXT_ENTITIES[m.group()], value)
-
-
-def canonical(root) -> bytes:
+def canonical(root, data: bytes = b"&'") -> bytes:
     """The bytes the portal stores: the checked tree written out again, SVG elements and known
     attributes only. Gone: the XML declaration, comments, CDATA (its text is kept, escaped),
     processing instructions, editors' and metadata markup, ``data-*`` and unknown-namespace
-    attributes. Text and attribute values are escaped (``&``, ``<``, ``>``, quotes and line
-    breaks), so no byte of the upload's markup reaches the stored file unparsed. Only for a tree
-    that passed every check (depth is bounded, so recursion is)."""
-    out: list[str] = []
-    uses_xlink = False
-    prefix, cut, kept, xlink, xml = SVG_PREFIX, len(SVG_PREFIX), _KEPT_ATTRIBUTES, _XLINK, _XML
+    attributes. Text and attribute values are escaped, so no byte of the upload's markup reaches
+    the stored file unparsed. Only for a tree that passed every check (depth is bounded, so
+    recursion is).
 
-    def write(el) -> None:
-        nonlocal uses_xlink
-        local = el.tag[cut:]
-        out.append("<" + local)
-        if local == "svg" and el is root:
-            out.append(' xmlns="' + SVG_NS + '"')
-            out.append("")  # xmlns:xlink, when an xlink attribute is written
-        for name, value in el.attrib.items():
+    ``data``, the parsed bytes, only makes it faster: without "&" or "'" in them no attribute
+    value can hold a character to escape (no reference, no quote, and the parser turned literal
+    line breaks into spaces)."""
+    out: list[str] = []
+    append = out.append
+    kept, renamed, written = _KEPT_ATTRIBUTES, _RENAMED, _WRITTEN.get
+    plain = b"&" not in data and b"'" not in data
+    attr_escape, text_escape = _ATTR_ESCAPE.search, _TEXT_ESCAPE.search
+    sub_attr, sub_text = _ATTR_ESCAPE.sub, _TEXT_ESCAPE.sub
+
+    def write_attributes(attrib) -> None:
+        if plain and kept.issuperset(attrib):
+            append("".join([f' {name}="{value}"' for name, value in attrib.items()]))
+            return
+        for name, value in attrib.items():
             if name in kept or name.startswith("aria-"):
-                out.append(f' {name}="{_attr_value(value)}"')
-            elif name in xlink:
-                uses_xlink = True
-                out.append(f' {xlink[name]}="{_attr_value(value)}"')
-            elif name in xml:
-                out.append(f' {xml[name]}="{_attr_value(value)}"')
+                pass
+            elif name in renamed:
+                name = renamed[name]
+            else:
+                continue
+            if not plain and attr_escape(value):
+                value = sub_attr(_escape, value)
+            append(f' {name}="{value}"')
+
+    def write_content(el, local: str) -> None:
         text = el.text
         if not text and not len(el):
-            out.append("/>")
+            append("/>")
             return
-        out.append(">")
+        append(">")
         if text:
-            out.append(_text(text))
+            append(sub_text(_escape, text) if text_escape(text) else text)
         for child in el:
-            tag = child.tag
-            if tag.startswith(prefix) and tag != _METADATA:
-                write(child)
-            if child.tail:
-                out.append(_text(child.tail))
-        out.append(f"</{local}>")
+            child_local = written(child.tag)
+            if child_local:
+                append("<" + child_local)
+                if child.attrib:
+                    write_attributes(child.attrib)
+                write_content(child, child_local)
+            tail = child.tail
+            if tail:
+                append(sub_text(_escape, tail) if text_escape(tail) else tail)
+        append(f"</{local}>")
 
-    write(root)
-    if uses_xlink:
-        out[2] = ' xmlns:xlink="' + XLINK_NS + '"'
-    return "".join(out).encode()
-
-
-_METADATA = SVG_PREFIX + "metadata"
+    append(_SVG_START)
+    write_attributes(root.attrib)
+    write_content(root, "svg")
+    document = "".join(out)
+    if " xlink:" in document:  # (in text too at worst: an unused declaration is harmless)
+        document = document.replace(_SVG_START, _SVG_START + _XLINK_DECLARATION, 1)
+    return document.encode()
 
 
 class Canvas(NamedTuple):
@@ -787,8 +811,8 @@ _LEADING_NUMBER = re.compile(rf"\s*({NUMBER})\s*([a-z%]*)", re.I)
 
 
 def _intrinsic_problems(root, walk: _Walk) -> bool:
-    """Absurd intrinsic sizes (width/height past MAX_DIMENSION px, viewBox numbers past
-    MAX_VIEWBOX, infinities): True when found."""
+    """Absurd intrinsic sizes (width/height past MAX_DIMENSION px, infinities): True when found.
+    viewBox numbers past MAX_VIEWBOX are refused by ``_canvas``."""
     found = False
     for attr in ("width", "height"):
         raw = root.get(attr)
@@ -806,26 +830,12 @@ def _intrinsic_problems(root, walk: _Walk) -> bool:
                 f"{attr} on <svg>",
             )
             found = True
-    raw_vb = root.get("viewBox")
-    if raw_vb:
-        try:
-            numbers = [float(n) for n in raw_vb.replace(",", " ").split()]
-        except ValueError:
-            numbers = []
-        if any(not abs(n) <= MAX_VIEWBOX for n in numbers):
-            walk.add(
-                "svg.too_big",
-                f'viewBox="{raw_vb[:60]}" uses numbers past ±{MAX_VIEWBOX:,}. Scale the drawing '
-                'down (for example viewBox="0 0 120 40").',
-                0,
-                "viewBox on <svg>",
-            )
-            found = True
     return found
 
 
 def _canvas(root, walk: _Walk) -> Canvas | None:
-    if _intrinsic_problems(root, walk):
+    raw_w, raw_h = root.get("width"), root.get("height")
+    if (raw_w or raw_h) and _intrinsic_problems(root, walk):
         return None
     raw_vb = root.get("viewBox")
     vb = _viewbox(raw_vb) if raw_vb is not None else None
@@ -838,7 +848,15 @@ def _canvas(root, walk: _Walk) -> Canvas | None:
             "viewBox on <svg>",
         )
         return None
-    raw_w, raw_h = root.get("width"), root.get("height")
+    if vb and max(map(abs, vb)) > MAX_VIEWBOX:
+        walk.add(
+            "svg.too_big",
+            f'viewBox="{raw_vb[:60]}" uses numbers past ±{MAX_VIEWBOX:,}. Scale the drawing '
+            'down (for example viewBox="0 0 120 40").',
+            0,
+            "viewBox on <svg>",
+        )
+        return None
     w = _length(raw_w) if raw_w else None
     h = _length(raw_h) if raw_h else None
     if w is not None and h is not None and w > 0 and h > 0:
@@ -987,7 +1005,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
                 f"<{local[:30]}>",
             )
         return None
-    walk.run(root)
+    walk.run(root, texts=b"&" in data or b"[" in data)  # a reference or <![CDATA[
     canvas = None if walk.stopped else _canvas(root, walk)
     if not walk.stopped and walk.refs:
         size, cycle = walk.expanded_size()
@@ -1037,7 +1055,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
     if report.errors or canvas is None:
         return None
-    report.stored = canonical(root)
+    report.stored = canonical(root, data)
     return root, walk
 
 

@@ -251,4 +251,12 @@ def test_attribute_values_are_escaped_for_any_parser():
     data = mark(f'<g aria-label="&quot;&gt;&lt;script&gt;&#10;x">{DOT}</g>')
     report = validate_svg(data, role="mark")
     assert report.ok, report.errors
-    assert b'aria-label="&quot;&gt;&lt;script&gt;&#10;x"' in report.stored
+    # the value can't end early: quotes, "<", "&" and line breaks escaped ("> is harmless there)
+    assert b'aria-label="&quot;>&lt;script>&#10;x"' in report.stored
+    from html.parser import HTMLParser
+
+    seen = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: seen.append((tag, attrs))
+    parser.feed(report.stored.decode())
+    assert ("g", [("aria-label", '">' + "<script>\nx")]) in seen
