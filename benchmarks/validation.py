@@ -287,8 +287,9 @@ def main(rounds: int = 7, repeat: int = 20) -> int:
         print(
             f"\nrender worker peak resident size: {rss / 1024:.1f} MiB (limit: 1 GiB address space)"
         )
-    legit = [c for c in cases if "checks_ratio" in c["m"] and c["verdict"] != "refused"]
-    legit = [c for c in legit if not c["verdict"].startswith("refused")]
+    legit = [
+        c for c in cases if "checks_ratio" in c["m"] and not c["verdict"].startswith("refused")
+    ]
     worst = max(c["m"]["checks_ratio"] for c in legit)
     print(f"worst checks ratio over legit SVGs: {worst:.2f}× (target ≤ 1.5×)")
     bombs = [c for c in cases if c["verdict"].startswith("refused")]
