@@ -7,8 +7,9 @@ baseline and the validator and keep the best of N (the least disturbed by other 
 Two ratios per SVG:
 
 * ``checks``: every structural and security rule (bytes, encoding, parse with DTDs/entities/PIs
-  refused, the element and attribute allow-lists, every reference, limits, reference expansion),
-  which is what stands between an upload and anything else: target ≤ 1.5×.
+  refused, the element and attribute allow-lists, every reference, limits, reference expansion,
+  markup-looking text and CDATA) plus the re-serialisation that is stored, which is what stands
+  between an upload and anything else: target ≤ 1.5×.
 * ``full``: the above plus drawing the file in the isolated resvg worker and judging its shape,
   what the upload form runs. Drawing is a fixed cost of a few milliseconds per file, so for
   small files it dominates the ratio; the absolute time is reported beside it.
@@ -206,13 +207,41 @@ def simple_icons_case(rounds: int) -> dict | None:
             "peak_kib": peak, "verdict": verdict}  # fmt: skip
 
 
+def attribute_flood(target_bytes: int = 1_000_000) -> bytes:
+    """One element with as many attributes as fit in the byte limit (the red team's 1.6 s)."""
+    head, tail = f'<svg xmlns="{NS}" viewBox="0 0 24 24"><circle ', ' r="11"/></svg>'
+    attrs, size, i = [], len(head) + len(tail), 0
+    while size < target_bytes - 30:
+        attr = f' data-a{i}="{i}"'
+        attrs.append(attr)
+        size += len(attr)
+        i += 1
+    return (head + "".join(attrs) + tail).encode()
+
+
+def hostile_text(target_bytes: int = 1_000_000) -> bytes:
+    """Markup hidden in the last of many CDATA sections: refused only after reading it all."""
+    chunk = "<style><![CDATA[ .a{fill:#123} ]]></style>"
+    n = (target_bytes - 200) // len(chunk)
+    return (f'<svg xmlns="{NS}" viewBox="0 0 24 24">' + chunk * n
+            + "<style><![CDATA[</style><script>]]></style></svg>").encode()  # fmt: skip
+
+
 def bomb_cases(rounds: int, repeat: int) -> list[dict]:
     from tests.validation.samples import png_bomb
 
+    out = []
+    hostile = (("attribute flood", attribute_flood()), ("cdata markup 1 MB", hostile_text()))
+    for name, data in hostile:
+        report = svg.validate_svg(data, role="logo")
+        m = measure(data, baseline=bare_parse, checks=checks, full=full_logo, rounds=rounds,
+                    repeat=2)  # fmt: skip
+        out.append({"name": name, "bytes": len(data), "m": m, "peak_kib": peak_kib(full_logo, data),
+                    "verdict": "refused: " + ",".join(p.code for p in report.errors)})  # fmt: skip
     laughs = BILLION_LAUGHS.read_bytes()
     report = svg.validate_svg(laughs, role="logo")
     m = measure(laughs, baseline=bare_parse, full=full_logo, rounds=rounds, repeat=repeat)
-    out = [{"name": "billion laughs", "bytes": len(laughs), "m": m,
+    out += [{"name": "billion laughs", "bytes": len(laughs), "m": m,
             "peak_kib": peak_kib(full_logo, laughs),
             "verdict": "refused: " + ",".join(p.code for p in report.errors)}]  # fmt: skip
     bomb = png_bomb(100)
@@ -258,10 +287,14 @@ def main(rounds: int = 7, repeat: int = 20) -> int:
         print(
             f"\nrender worker peak resident size: {rss / 1024:.1f} MiB (limit: 1 GiB address space)"
         )
-    legit = [c for c in cases if "checks_ratio" in c["m"]]
+    legit = [
+        c for c in cases if "checks_ratio" in c["m"] and not c["verdict"].startswith("refused")
+    ]
     worst = max(c["m"]["checks_ratio"] for c in legit)
     print(f"worst checks ratio over legit SVGs: {worst:.2f}× (target ≤ 1.5×)")
     bombs = [c for c in cases if c["verdict"].startswith("refused")]
+    slowest = max(c["m"]["full_wall"] for c in bombs if "checks_ratio" in c["m"])
+    print(f"slowest refusal before drawing: {slowest:.1f} ms (target < 100 ms)")
     print(
         "bombs refused in: " + ", ".join(f"{c['name']} {c['m']['full_wall']:.3f} ms" for c in bombs)
     )

@@ -35,6 +35,9 @@ class Report:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    # What the portal stores when the file is accepted (an SVG's canonical re-serialisation);
+    # never part of ``as_dict``.
+    stored: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

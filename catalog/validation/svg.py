@@ -8,7 +8,15 @@
    (``href``, ``xlink:href``, ``url()``, CSS ``@import`` and other fetching functions) local to the
    document, ``javascript:`` and non-image ``data:`` URLs refused, limits on depth, element count
    and on how many elements ``<use>`` and ``url(#…)`` references expand to.
-4. Only then draw it (resvg, in an isolated child process, see ``render.py``) and measure the box
+   Also refused: text or CDATA an HTML parser would read as markup (``<`` then a letter, ``/``,
+   ``!`` or ``?``), comments holding code, more than MAX_ATTRIBUTES attributes on one element
+   (refused while parsing, before the element is built), intrinsic sizes past MAX_DIMENSION px or
+   viewBox numbers past MAX_VIEWBOX. Every step is linear in the input; at most MAX_REPORTED
+   problems are listed.
+4. Re-serialise the checked tree (``canonical``): that, never the uploaded bytes, is what is
+   drawn, stored and served (``report.stored``). Other comments, CDATA sections, the XML
+   declaration, editors' markup and unknown attributes are not written.
+5. Only then draw it (resvg, in an isolated child process, see ``render.py``) and measure the box
    of what it draws: a file that draws nothing is refused, a mark must be square (its canvas or
    what it draws, within 5 %), a logo that draws a shape not wider than tall gets advice.
 
@@ -18,6 +26,7 @@ Each problem says which rule (``code``), what to change (``message``) and where 
 import base64
 import binascii
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 from xml.etree.ElementTree import ParseError, TreeBuilder
@@ -36,9 +45,12 @@ from catalog.validation.svg_rules import (
     ELEMENTS,
     EMBEDDED_TYPES,
     LENGTH,
+    MARKUP_TEXT,
+    NUMBER,
     REFUSED_ELEMENTS,
     SCRIPT_URL,
     SUSPICIOUS_COMMENT,
+    SVG_NS,
     SVG_PREFIX,
     TEXT_ELEMENTS,
     UNITS,
@@ -60,6 +72,15 @@ MAX_EMBEDDED_PIXELS = 4_000_000
 MAX_ASPECT = 40.0
 MAX_OCTAVES = 10
 MAX_KERNEL_ORDER = 15
+# An element with more attributes than this is an attack (resvg takes seconds over thousands):
+# real exports have fewer than 10 (editors' bookkeeping elements about 30).
+MAX_ATTRIBUTES = 100
+# Intrinsic size of the root <svg> in CSS pixels (width/height): browsers' largest canvas edge.
+MAX_DIMENSION = 16_384
+# Every viewBox number, in absolute value: past this resvg's 32-bit floats lose whole units.
+MAX_VIEWBOX = 1_000_000
+# Problems reported for one file; past it, one more says how many were left out.
+MAX_REPORTED = 50
 SQUARE_TOLERANCE = 0.05
 RENDER_SIZE = 128
 # A drawing close to a threshold is measured again at PRECISE_SIZE (a pixel is 0.1 %).
@@ -140,12 +161,62 @@ def _viewbox(value: str) -> tuple[float, float, float, float] | None:
     return numbers  # type: ignore[return-value]
 
 
-def _parse(data: bytes):
-    """Parse with DTDs, entities, external references and processing instructions refused."""
-    parser = DefusedXMLParser(
-        target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    raw = parser.parser
+# Expat's "uri}local" names as ElementTree's "{uri}local", shared by every parse (ElementTree
+# keeps one cache per parser, which a small icon pays for on each of its names). Names come from
+# uploads, so the cache is emptied when it grows past a bound.
+_NAMES: dict[str, str] = {}
+
+
+def _fix_name(name: str) -> str:
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    fixed = _NAMES[name] = "{" + name if "}" in name else name
+    return fixed
+
+
+# defusedxml's guards, the handlers ``DefusedXMLParser(forbid_dtd=True, forbid_entities=True,
+# forbid_external=True)`` installs on its expat parser; they only raise, so one instance serves.
+_DEFUSED = DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+def _parser(target):
+    """An expat parser guarded by defusedxml's handlers, building ``target`` (a C TreeBuilder).
+
+    It does what ElementTree's pure-Python ``XMLParser`` (which defusedxml subclasses) does, with
+    less work: the parser is set up with a handful of handlers instead of a Python object's dozen,
+    expat builds each attribute dict in C and only namespaced names are rewritten, text and end
+    tags go straight to the C TreeBuilder. An element with more than MAX_ATTRIBUTES attributes is
+    refused here, before it is built (the attribute flood)."""
+    raw = expat.ParserCreate(None, "}")
+    raw.StartDoctypeDeclHandler = _DEFUSED.defused_start_doctype_decl
+    raw.EntityDeclHandler = _DEFUSED.defused_entity_decl
+    raw.UnparsedEntityDeclHandler = _DEFUSED.defused_unparsed_entity_decl
+    raw.ExternalEntityRefHandler = _DEFUSED.defused_external_entity_ref_handler
+    raw.buffer_text = 1
+    tree_start, get, fix = target.start, _NAMES.get, _fix_name
+
+    def start(tag, attrs):
+        if len(attrs) > MAX_ATTRIBUTES:
+            local = tag.rpartition("}")[2][:30]
+            raise _Refused(
+                "svg.too_many_attributes",
+                f"<{local}> has {len(attrs)} attributes; the limit is {MAX_ATTRIBUTES} per "
+                "element. Export the file again (or run it through SVGO).",
+                f"line {raw.CurrentLineNumber}, <{local}>",
+            )
+        if attrs and "}" in "".join(attrs):
+            attrs = {get(k) or fix(k): v for k, v in attrs.items()}
+        return tree_start(get(tag) or fix(tag), attrs)
+
+    raw.StartElementHandler = start
+    raw.EndElementHandler = target.end
+    raw.CharacterDataHandler = target.data
+    return raw
+
+
+def _extra_handlers(raw, data: bytes) -> None:
+    """Processing instructions, the XML declaration, comments and CDATA sections: handlers only
+    for what the bytes hold (without "<?", "<!--" or "<![CDATA[" there is nothing to see)."""
 
     def on_pi(target, _data):
         raise _Refused(
@@ -172,16 +243,56 @@ def _parse(data: bytes):
             raise _Refused(
                 "svg.suspicious_comment",
                 "A comment holds HTML or script (a polyglot file that other programs could run). "
-                "Remove the comment.",
+                "Remove the comment (comments are never stored).",
                 f"line {raw.CurrentLineNumber}",
             )
 
-    raw.ProcessingInstructionHandler = on_pi
-    raw.XmlDeclHandler = on_xml_decl
-    raw.CommentHandler = on_comment
+    cdata: list[str] = []
+    keep_data = raw.CharacterDataHandler
+
+    def in_cdata(text):
+        cdata.append(text)
+        keep_data(text)
+
+    def on_cdata_start():
+        cdata.clear()
+        raw.CharacterDataHandler = in_cdata
+
+    def on_cdata_end():
+        raw.CharacterDataHandler = keep_data
+        m = MARKUP_TEXT.search("".join(cdata))
+        if m:
+            text = "".join(cdata)
+            raise _Refused(
+                "svg.markup_in_cdata",
+                f"A CDATA section holds “{text[m.start() : m.start() + 12]}…”, which a web page "
+                "showing the SVG inline would read as HTML. Remove it.",
+                f"line {raw.CurrentLineNumber}, CDATA section",
+            )
+
+    if b"<?" in data:
+        raw.ProcessingInstructionHandler = on_pi
+        raw.XmlDeclHandler = on_xml_decl
+    if b"<!--" in data:
+        raw.CommentHandler = on_comment
+    if b"<![CDATA[" in data:
+        raw.StartCdataSectionHandler = on_cdata_start
+        raw.EndCdataSectionHandler = on_cdata_end
+
+
+def _parse(data: bytes):
+    """Parse with DTDs, entities, external references and processing instructions refused."""
+    target = TreeBuilder()
+    raw = _parser(target)
+    # one-byte searches (memchr) are several times faster than "<?" or "<!"
+    if b"?" in data or b"!" in data:
+        _extra_handlers(raw, data)
     try:
-        parser.feed(data)
-        return parser.close()
+        raw.Parse(data, True)
+    except expat.ExpatError as exc:
+        error = ParseError(str(exc))
+        error.code, error.position = exc.code, (exc.lineno, exc.offset)
+        raise error from None
     except DTDForbidden as exc:
         raise _Refused(
             "svg.dtd",
@@ -193,6 +304,7 @@ def _parse(data: bytes):
         raise _Refused("svg.entity", f"Entity declarations ({exc.name}) aren't allowed.") from None
     except ExternalReferenceForbidden:  # pragma: no cover - a DTD always comes first
         raise _Refused("svg.external_entity", "External entities aren't allowed.") from None
+    return target.close()
 
 
 _PARSE_ERRORS = {
@@ -272,12 +384,17 @@ class _Walk:
         self.ids: dict[str, int] = {}
         self.elements: list = []
         self.stopped = False
+        self.more = 0
         self._meta: set[int] | None = None
 
     def add(self, code: str, message: str, index: int, what: str) -> None:
-        self.found.append(_Found(code, message, index, what))
+        if len(self.found) < MAX_REPORTED:
+            self.found.append(_Found(code, message, index, what))
+        else:
+            self.more += 1
 
-    def run(self, root) -> None:
+    def run(self, root, texts: bool = True) -> None:
+        """``texts=False`` when no text can hold "<" (the bytes have no "&" and no CDATA)."""
         elements = self.elements = list(root.iter())
         self.count = len(elements)
         if self.count > MAX_ELEMENTS:
@@ -309,11 +426,29 @@ class _Walk:
                 continue
             else:
                 local, foreign = local_name(tag)[1], True
+            if texts:
+                text, tail = el.text, el.tail
+                if (text and "<" in text) or (tail and "<" in tail):
+                    self.markup_text(el, index, local)
+            # (more than MAX_ATTRIBUTES attributes on an element: refused by the parser)
             for name, value in el.attrib.items():
                 # nothing to look at: no scheme (":"), no url() ("("), no CSS escape ("\\")
                 if name in plain and ":" not in value and "(" not in value and "\\" not in value:
                     continue
                 self.attribute(index, local, name, value, foreign)
+
+    def markup_text(self, el, index: int, local: str) -> None:
+        for where, text in ((f"text in <{local}>", el.text), (f"text after <{local}>", el.tail)):
+            m = MARKUP_TEXT.search(text or "")
+            if m:
+                shown = text[m.start() : m.start() + 12]
+                self.add(
+                    "svg.markup_in_text",
+                    f"The text “{shown}…” looks like markup: a web page that shows the SVG inline "
+                    "would read it as HTML. Remove it (a logo needs no such text).",
+                    index,
+                    where,
+                )
 
     def _too_deep(self, root) -> bool:
         stack = [(root, 1)]
@@ -460,7 +595,15 @@ class _Walk:
         if target.startswith("#") and len(target) > 1:
             self.refs.append((index, target[1:]))
             return
-        if local in ("image", "feImage") and target.lower().startswith("data:"):
+        if target == "#":  # the document itself
+            return
+        if local == "a":
+            problem = (
+                "svg.link",
+                f"Links (<a>) to other documents (“{target[:60]}”) aren't allowed in a logo; "
+                "links inside the file (#id) are. Remove the <a> element (keep its content).",
+            )
+        elif local in ("image", "feImage") and target.lower().startswith("data:"):
             problem = _check_embedded(target)
         else:
             problem = reference_problem(target, attr)
@@ -571,6 +714,92 @@ _PLAIN_ATTRIBUTES = frozenset(ATTRIBUTES - {"href", "style", "id"})
 _SPECIAL = frozenset(TEXT_ELEMENTS | ANIMATION | {"style", "feTurbulence", "feConvolveMatrix"})
 
 
+# --- The stored file: the allow-listed tree, re-serialised ---------------------------------------
+
+# Attribute values escape what ends or changes them; text escapes "&", "<" and ">" ("]]>" too).
+_ATTR_ESCAPE = re.compile(r'[&<"\t\n\r]')
+_TEXT_ESCAPE = re.compile(r"[&<>\r]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+             "\r": "&#13;"}  # fmt: skip
+_KEPT_ATTRIBUTES = frozenset(ATTRIBUTES)
+_RENAMED = {
+    **{"{" + XLINK_NS + "}" + a: "xlink:" + a for a in XLINK_ATTRIBUTES},
+    **{"{" + XML_NS + "}" + a: "xml:" + a for a in XML_ATTRIBUTES},
+}
+# SVG elements written out, by their parsed name (not <metadata>: its content is editors' RDF).
+_WRITTEN = {SVG_PREFIX + local: local for local in ELEMENTS - {"metadata"}}
+_XLINK_DECLARATION = ' xmlns:xlink="' + XLINK_NS + '"'
+_SVG_START = '<svg xmlns="' + SVG_NS + '"'
+
+
+def _escape(m: re.Match) -> str:
+    return _ENTITIES[m.group()]
+
+
+def canonical(root, data: bytes = b"&") -> bytes:
+    """The bytes the portal stores: the checked tree written out again, SVG elements and known
+    attributes only. Gone: the XML declaration, comments, CDATA (its text is kept, escaped),
+    processing instructions, editors' and metadata markup, ``data-*`` and unknown-namespace
+    attributes. Text and attribute values are escaped, so no byte of the upload's markup reaches
+    the stored file unparsed. Only for a tree that passed every check (depth is bounded, so
+    recursion is).
+
+    ``data``, the parsed bytes, only makes it faster: without "&" or "'" in them no attribute
+    value can hold a character to escape (no reference, no quote, and the parser turned literal
+    line breaks into spaces)."""
+    out: list[str] = []
+    append = out.append
+    kept, renamed, written = _KEPT_ATTRIBUTES, _RENAMED, _WRITTEN.get
+    xlink: list[str] = []
+    plain = b"&" not in data and b"'" not in data
+    attr_escape, text_escape = _ATTR_ESCAPE.search, _TEXT_ESCAPE.search
+    sub_attr, sub_text = _ATTR_ESCAPE.sub, _TEXT_ESCAPE.sub
+
+    def write_attributes(attrib) -> None:
+        if plain and kept.issuperset(attrib):
+            append("".join([f' {name}="{value}"' for name, value in attrib.items()]))
+            return
+        for name, value in attrib.items():
+            if name in kept or name.startswith("aria-"):
+                pass
+            elif name in renamed:
+                name = renamed[name]
+                if name[1] == "l":  # xlink:…, not xml:…
+                    xlink.append(name)
+            else:
+                continue
+            if not plain and attr_escape(value):
+                value = sub_attr(_escape, value)
+            append(f' {name}="{value}"')
+
+    def write_content(el, local: str) -> None:
+        text = el.text
+        if not text and not len(el):
+            append("/>")
+            return
+        append(">")
+        if text:
+            append(sub_text(_escape, text) if text_escape(text) else text)
+        for child in el:
+            child_local = written(child.tag)
+            if child_local:
+                append("<" + child_local)
+                if child.attrib:
+                    write_attributes(child.attrib)
+                write_content(child, child_local)
+            tail = child.tail
+            if tail:
+                append(sub_text(_escape, tail) if text_escape(tail) else tail)
+        append(f"</{local}>")
+
+    append(_SVG_START)
+    write_attributes(root.attrib)
+    write_content(root, "svg")
+    if xlink:
+        out[0] = _SVG_START + _XLINK_DECLARATION
+    return "".join(out).encode()
+
+
 class Canvas(NamedTuple):
     width: float
     height: float
@@ -580,7 +809,36 @@ class Canvas(NamedTuple):
         return self.width / self.height
 
 
+_LEADING_NUMBER = re.compile(rf"\s*({NUMBER})\s*([a-z%]*)", re.I)
+
+
+def _intrinsic_problems(root, walk: _Walk) -> bool:
+    """Absurd intrinsic sizes (width/height past MAX_DIMENSION px, infinities): True when found.
+    viewBox numbers past MAX_VIEWBOX are refused by ``_canvas``."""
+    found = False
+    for attr in ("width", "height"):
+        raw = root.get(attr)
+        m = _LEADING_NUMBER.match(raw) if raw else None
+        if not m:
+            continue
+        unit = m.group(2).lower()
+        number = abs(float(m.group(1))) * (1.0 if unit == "%" else UNITS.get(unit or None, 16.0))
+        if not number <= MAX_DIMENSION:  # inf and nan too
+            walk.add(
+                "svg.too_big",
+                f'{attr}="{raw[:30]}" on <svg> is larger than any logo needs (at most '
+                f"{MAX_DIMENSION:,} px). Give the real size, or only a viewBox.",
+                0,
+                f"{attr} on <svg>",
+            )
+            found = True
+    return found
+
+
 def _canvas(root, walk: _Walk) -> Canvas | None:
+    raw_w, raw_h = root.get("width"), root.get("height")
+    if (raw_w or raw_h) and _intrinsic_problems(root, walk):
+        return None
     raw_vb = root.get("viewBox")
     vb = _viewbox(raw_vb) if raw_vb is not None else None
     if raw_vb is not None and vb is None:
@@ -592,7 +850,15 @@ def _canvas(root, walk: _Walk) -> Canvas | None:
             "viewBox on <svg>",
         )
         return None
-    raw_w, raw_h = root.get("width"), root.get("height")
+    if vb and max(map(abs, vb)) > MAX_VIEWBOX:
+        walk.add(
+            "svg.too_big",
+            f'viewBox="{raw_vb[:60]}" uses numbers past ±{MAX_VIEWBOX:,}. Scale the drawing '
+            'down (for example viewBox="0 0 120 40").',
+            0,
+            "viewBox on <svg>",
+        )
+        return None
     w = _length(raw_w) if raw_w else None
     h = _length(raw_h) if raw_h else None
     if w is not None and h is not None and w > 0 and h > 0:
@@ -704,7 +970,8 @@ def _bytes_problem(data: bytes) -> Problem | None:
 
 
 def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
-    """Steps 1–3. Fills ``report`` and returns (root, walk) when the drawing may be rendered."""
+    """Steps 1–3. Fills ``report`` and returns (root, walk) when the drawing may be rendered;
+    then ``report.stored`` holds the canonical bytes (``canonical``), the ones drawn and stored."""
     problem = _bytes_problem(data)
     if problem:
         report.errors.append(problem)
@@ -740,7 +1007,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
                 f"<{local[:30]}>",
             )
         return None
-    walk.run(root)
+    walk.run(root, texts=b"&" in data or b"[" in data)  # a reference or <![CDATA[
     canvas = None if walk.stopped else _canvas(root, walk)
     if not walk.stopped and walk.refs:
         size, cycle = walk.expanded_size()
@@ -776,6 +1043,13 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
             (report.warnings if f.warning else report.errors).append(
                 Problem(f.code, f.message, where, line)
             )
+        if walk.more:
+            report.error(
+                "svg.more_problems",
+                f"…and {walk.more} more problems like these (only the first {MAX_REPORTED} are "
+                "listed).",
+                "document",
+            )
     info = report.info
     info["elements"] = walk.count
     info["has_text"] = walk.has_text
@@ -783,18 +1057,28 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
         info["canvas"] = [round(canvas.width, 3), round(canvas.height, 3)]
     if report.errors or canvas is None:
         return None
+    report.stored = canonical(root, data)
     return root, walk
 
 
 def validate_svg(data: bytes, *, role: str) -> Report:
-    """Every check for a logo or a mark. ``report.info`` gets the canvas and the drawn box."""
+    """Every check for a logo or a mark. ``report.info`` gets the canvas and the drawn box;
+    ``report.stored`` the bytes to store, when the file is accepted (else None)."""
     if role not in Role.ALL:
         raise ValueError(f"role must be one of {Role.ALL}")
     report = Report()
+    _validate(data, role, report)
+    if not report.ok:
+        report.stored = None
+    return report
+
+
+def _validate(data: bytes, role: str, report: Report) -> Report:
     checked = check_structure(data, report)
     if checked is None:
         return report
     _root, walk = checked
+    data = report.stored  # what is drawn is what is stored
     try:
         drawing = render.draw(data, size=RENDER_SIZE, fonts=walk.has_text)
     except render.RenderError as exc:

@@ -64,6 +64,8 @@ ELEMENTS = {
     "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
     # animation (checked: never of a reference, a handler or a style)
     "mpath", *ANIMATION,
+    # links: only to fragments inside the document (``href="#id"``), checked in svg.py
+    "a",
 }  # fmt: skip
 REFUSED_ELEMENTS = {
     "script": ("svg.script", "Scripts aren't allowed in a logo. Remove the <script> element."),
@@ -72,11 +74,6 @@ REFUSED_ELEMENTS = {
     "foreignObject": (
         "svg.foreign_object",
         "<foreignObject> embeds HTML in the drawing and isn't allowed. Draw it with SVG shapes.",
-    ),
-    "a": (
-        "svg.link",
-        "Links (<a>) don't work in a logo shown as an image and aren't allowed. Remove the <a> "
-        "element (keep its content).",
     ),
     "font": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
     "font-face": ("svg.font", "Embedded SVG fonts aren't allowed. Convert the text to outlines."),
@@ -151,9 +148,18 @@ UNITS = {
     "cm": 96 / 2.54,
     "in": 96.0,
 }
+# Code in a comment: an element that runs or loads something, an event handler, a script URL or
+# server-side code (a polyglot another program could run). Comments are never stored; these are
+# refused so the partner learns their file is one. A commented-out <rect> is only dropped.
 SUSPICIOUS_COMMENT = re.compile(
-    r"<\s*(script|html|body|iframe|object|embed)\b|javascript:|<\?php", re.I
+    r"<\s*/?\s*(?:script|html|head|body|iframe|frame|frameset|object|embed|applet|img|image|"
+    r"video|audio|source|link|meta|base|form|input|button|style|math|template|foreignObject|"
+    r"svg\b[^>]*\bon)\b|\bon[a-z]{3,}\s*=|(?:java|vb)script\s*:|<\?php|<%",
+    re.I,
 )
+# Text an HTML parser would read as markup if the SVG were inlined in a page: a start or end tag,
+# a comment, a declaration or a processing instruction ("<" then a letter, "/", "!" or "?").
+MARKUP_TEXT = re.compile(r"<[A-Za-z/!?]")
 
 
 def local_name(tag: str) -> tuple[str, str]:

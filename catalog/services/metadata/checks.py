@@ -122,8 +122,8 @@ def check_uploads(values: MetadataInput) -> Prepared:
         report = validate_svg(data, role=role)
         add(prepared.errors, role, report.errors)
         add(prepared.warnings, role, report.warnings)
-        if report.ok:
-            prepared.svgs[role] = (data, report)
+        if report.ok:  # stored: the canonical re-serialisation, never the uploaded bytes
+            prepared.svgs[role] = (report.stored, report)
     for position, slot in enumerate(values.screenshots[:MAX_IMAGES]):
         if slot.content is None or slot.remove:
             continue
