@@ -160,15 +160,31 @@ def _is_plain_visit(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
+# The query parameters the public pages and API understand; a request carrying any other is
+# rendered without the cache, so made-up parameters (``?flush=N``) cannot fill it.
+PUBLIC_PARAMS = frozenset({"q", "category", "page", "page_size"})
+
+
+def _cache_key_query(request) -> str | None:
+    """The query as the cache keys it (sorted), or None when it has a parameter no public page
+    understands or repeats one."""
+    if set(request.GET) - PUBLIC_PARAMS:
+        return None
+    if any(len(values) > 1 for _, values in request.GET.lists()):
+        return None
+    return "&".join(f"{k}={request.GET[k]}" for k in sorted(request.GET))
+
+
 def cached_public_response(view):
-    """Serve the same bytes to every anonymous visitor while the catalog is unchanged. Others
-    are rendered as usual."""
+    """Serve the same bytes to every anonymous visitor while the catalog is unchanged. Others,
+    and requests with parameters the pages do not understand, are rendered as usual."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _is_plain_visit(request):
+        query = _cache_key_query(request)
+        if not _is_plain_visit(request) or query is None:
             return view(request, *args, **kwargs)
-        raw = f"{request.get_host()}|{request.get_full_path()}|{catalog_version()}"
+        raw = f"{request.get_host()}|{request.path}?{query}|{catalog_version()}"
         key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:

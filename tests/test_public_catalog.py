@@ -194,3 +194,21 @@ def test_imported_integration_without_partner_is_listed(client, db):
     approve_metadata(integration)
     assert "Legacy" in _text(client.get("/catalog/"))
     assert client.get("/catalog/legacy/").status_code == 200
+
+
+def test_made_up_query_parameters_do_not_fill_the_page_cache(client, db):
+    from django.core.cache import cache
+
+    public_integration("Alpha Stats")
+    client.get("/catalog/")
+    client.get("/api/v1/catalog/")
+    before = len(cache._cache)  # LocMemCache
+    for n in range(50):
+        assert client.get(f"/api/v1/catalog/?flush={n}").status_code == 200
+        assert client.get(f"/catalog/?x={n}").status_code == 200
+    assert len(cache._cache) == before
+    # the parameters the pages understand are still cached, in any order
+    client.get("/catalog/?q=alpha&page=1")
+    after = len(cache._cache)
+    client.get("/catalog/?page=1&q=alpha")
+    assert len(cache._cache) == after > before
