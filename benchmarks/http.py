@@ -403,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
+            # the benchmark's workers each count their own throttles (no shared cache here)
+            "ALLOW_PROCESS_LOCAL_THROTTLES": "true",
             "DATABASE_URL": database_url,
             "BENCH_STATIC_ROOT": str(tmp / "static"),
             "MEDIA_ROOT": str(tmp / "media"),

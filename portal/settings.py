@@ -217,6 +217,18 @@ CACHES = {
         KEY_PREFIX="throttle",
     ),
 }
+# Every web process must count the same attempts: production refuses to start with throttles in
+# a per-process store, unless one web process is all there is (ALLOW_PROCESS_LOCAL_THROTTLES).
+if (
+    not DEBUG
+    and CACHES["throttle"]["BACKEND"] != "catalog.cache_backends.DegradingRedisCache"
+    and not env.bool("ALLOW_PROCESS_LOCAL_THROTTLES", default=False)
+):
+    raise ImproperlyConfigured(
+        "Throttles need a store every web process shares: set THROTTLE_CACHE_URL or CACHE_URL "
+        "to redis://… when DJANGO_DEBUG is off (or ALLOW_PROCESS_LOCAL_THROTTLES=true for a "
+        "single web process)."
+    )
 
 # Celery: without a broker every task runs eagerly inside the request, so `make run` needs nothing.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

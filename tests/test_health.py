@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://partners.example.com",
     "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3",
     "EMAIL_URL": "smtp://mail.example.com:587",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -129,6 +130,7 @@ SETUP = "import django; django.setup(); print('started')"
     [
         ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY must be set"),
         ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS must be set"),
+        ("CACHE_URL", "Throttles need a store every web process shares"),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(missing, message):
