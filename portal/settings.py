@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "catalog.middleware.health_probes",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so every response gets the headers, the size guard's refusals included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Before anything can read a body: refuses one larger than its route accepts, unread.
     "catalog.middleware.request_size_guard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,8 +95,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "catalog.middleware.platform_time_zone",
     "catalog.views.refusals.RefusalMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

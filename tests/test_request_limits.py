@@ -71,6 +71,9 @@ def test_anonymous_one_gigabyte_post_to_login_is_refused_unread():
     page = response.content.decode()
     assert "Too large" in page and "at most 64 KB" in page
     assert "<nav" in page or "<main" in page  # the product's page, not a bare error
+    # with the site's security headers, like every other page
+    assert "default-src" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_a_fifty_megabyte_logo_is_refused_before_it_is_read(partner_client, integration):
