@@ -175,3 +175,32 @@ def test_selectors_import_no_service():
         )
     ]
     assert offenders == []
+
+
+# --- An unexpected error -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_gets_the_products_500_page_not_djangos(client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("catalog.views.public.public_integrations", broken)
+    client.raise_request_exception = False
+    response = client.get("/catalog/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "<title>" in body and "Partner Portal" in body
+    assert "RuntimeError" not in body and "Traceback" not in body
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_under_the_api_is_json(client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("catalog.api.public.public_integrations", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/catalog/")
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "error"
