@@ -89,7 +89,11 @@ def test_invalid_spec_is_refused_with_each_problem_and_nothing_is_saved(partner_
     with pytest.raises(service.SpecInvalid) as refused:
         service.spec_save(actor=partner_user, integration_id=spec_stage.pk, definition=definition)
     assert refused.value.status == 422
-    assert [e.where for e in refused.value.items] == ["settings.0.type"]
+    # both at once: the schema's refusal of the type and the mapping rule's of the default
+    assert [e.where for e in refused.value.items] == [
+        "actions.0.fields.1.default",
+        "settings.0.type",
+    ]
     assert counts() == before
 
 

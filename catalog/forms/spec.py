@@ -17,7 +17,13 @@ from django.conf import settings
 from catalog.errors import BadRequest, Invalid
 from catalog.forms.partner import ModeRadioSelect
 from catalog.models import PullRequest
-from catalog.validation.spec import FIELD_TYPES, MAX_TOTAL_FIELDS, SETTING_TYPES, SpecError
+from catalog.validation.spec import (
+    FIELD_TYPES,
+    MAX_TOTAL_FIELDS,
+    SETTING_TYPES,
+    SpecError,
+    validate_definition,
+)
 
 MOBILE = "device-mobile"
 MODE_CHOICES = [
@@ -419,7 +425,7 @@ class SpecEditor:
         if not self.bound or self.errors:
             return False
         self._drop_blank_rows()
-        return all(form.is_valid() for form in self._all_forms())
+        return all([form.is_valid() for form in self._all_forms()])  # every row checked
 
     def _drop_blank_rows(self) -> None:
         """Rows left empty (added but never filled in) are not part of the spec."""
@@ -435,9 +441,21 @@ class SpecEditor:
         self.rows["actions"] = kept
         self._build()
 
-    def definition(self) -> dict:
-        """The posted spec as a definition (call after ``is_valid``)."""
-        meta = self.meta.cleaned_data
+    def definition(self, *, partial: bool = False) -> dict:
+        """The posted spec as a definition (call after ``is_valid``). ``partial``: also when some
+        rows have errors, each value that failed left empty, so the spec's own rules can judge
+        the rest in the same answer (``add_spec_errors(..., beside_form_errors=True)``)."""
+
+        def values(form) -> dict:
+            if not partial:
+                return form.cleaned_data
+            empty = {
+                name: False if isinstance(field, forms.BooleanField) else ""
+                for name, field in form.fields.items()
+            }
+            return empty | getattr(form, "cleaned_data", {})
+
+        meta = values(self.meta)
         definition = {
             "mode": meta["mode"],
             "authentication": {"scheme": meta["scheme"]},
@@ -450,7 +468,7 @@ class SpecEditor:
             definition["name"] = meta["name"].strip()
             definition["slug"] = meta["slug"].strip()
         for form in self.settings:
-            c = form.cleaned_data
+            c = values(form)
             definition["settings"].append(
                 {
                     "key": c["key"].strip(),
@@ -463,7 +481,7 @@ class SpecEditor:
                 }
             )
         for form in self.actions:
-            c = form.cleaned_data
+            c = values(form)
             definition["actions"].append(
                 {
                     "key": c["key"].strip(),
@@ -472,21 +490,19 @@ class SpecEditor:
                     "defaultSubscription": c["defaultSubscription"],
                     "fields": [
                         {
-                            "key": f.cleaned_data["key"].strip(),
-                            "label": f.cleaned_data["label"],
-                            "description": f.cleaned_data["description"],
-                            "type": f.cleaned_data["type"],
-                            "required": f.cleaned_data["required"],
-                            "default": _typed_field_default(
-                                f.cleaned_data["type"], f.cleaned_data["default"]
-                            ),
+                            "key": f["key"].strip(),
+                            "label": f["label"],
+                            "description": f["description"],
+                            "type": f["type"],
+                            "required": f["required"],
+                            "default": _typed_field_default(f["type"], f["default"]),
                         }
-                        for f in form.field_forms
+                        for f in map(values, form.field_forms)
                     ],
                 }
             )
         for form in self.presets:
-            c = form.cleaned_data
+            c = values(form)
             definition["presets"].append(
                 {
                     "name": c["name"],
@@ -498,9 +514,19 @@ class SpecEditor:
 
     # --- errors from the spec validator, shown in place ---------------------------------------
 
-    def add_spec_errors(self, errors: list[SpecError]) -> None:
+    def check_spec(self, *, for_submit: bool) -> None:
+        """After ``is_valid``: the spec's own rules on the posted rows, their errors shown beside
+        the rows' own (every problem in one answer; a file or service refusal is separate)."""
+        if self.too_many_rows:
+            return
+        _, errors = validate_definition(self.definition(partial=True), for_submit=for_submit)
+        self.add_spec_errors(errors, beside_form_errors=True)
+
+    def add_spec_errors(self, errors: list[SpecError], *, beside_form_errors: bool = False) -> None:
+        """Show each error at its row and field. ``beside_form_errors``: the rows' own checks
+        failed too; a field they already refused keeps their message only."""
         for error in errors:
-            if not self.place(error):
+            if not self.place(error, unless_refused=beside_form_errors):
                 self.errors.append(str(error))
 
     def add_rule_problems(self, refused, *, form=None) -> None:
@@ -545,8 +571,9 @@ class SpecEditor:
                 return ("actions", i, "key")
         return None
 
-    def place(self, error: SpecError) -> bool:
-        """Attach ``error`` to the row and field its path names; False when there is none."""
+    def place(self, error: SpecError, *, unless_refused: bool = False) -> bool:
+        """Attach ``error`` to the row and field its path names; False when there is none.
+        ``unless_refused``: not to a field that has an error already."""
         path = list(error.path)
         target, field = None, None
         try:
@@ -571,7 +598,10 @@ class SpecEditor:
             return False
         if not hasattr(target, "cleaned_data"):
             target.full_clean()
-        target.add_error(field if field in target.fields else None, error.message)
+        field = field if field in target.fields else None
+        if unless_refused and (field in target.errors or (field is None and target.errors)):
+            return True
+        target.add_error(field, error.message)
         return True
 
     @property

@@ -70,6 +70,7 @@ def partner_change_requests(request, integration):
     else:
         editor_ok = editor.is_valid()
         if not form_ok or not editor_ok:
+            editor.check_spec(for_submit=True)
             return page(status=editor.refusal_status)
         definition = editor.definition()
     return _submit(request, integration, form, editor, definition, from_file=bool(upload))

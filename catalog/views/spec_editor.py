@@ -64,6 +64,7 @@ def partner_spec(request, integration):
     if editor.apply(op):
         return _spec_page(request, integration, editor=editor)
     if not editor.is_valid():
+        editor.check_spec(for_submit=op == "submit")
         return _spec_page(request, integration, editor=editor, status=editor.refusal_status)
     try:
         revision = spec_service.spec_save(
