@@ -10,17 +10,33 @@
    view ``/__bench__/bare/`` (the product has no such view).
 3. wrk (Debian package) against each URL (the partner API with a bearer token, the staff inbox
    with a signed-in staff session that passed its second factor), after a 1 s warm-up of each:
-   ``--rounds`` rounds (5) of ``--duration`` seconds (3) per URL, the bare view measured at the
-   start of every round and once more at the end. Requests per second, p99 latency, and the ratio
-   to the bare view runs around it, as medians over the rounds (with the lowest and highest ratio:
-   the machine may be shared, and its load average is printed). The beta requests go to 20 links
-   in turn (one per invited customer), each open recorded in the database. About 2 minutes in all.
+   ``--rounds`` rounds (5) of ``--duration`` seconds (3) per URL, each timed run after
+   ``--settle`` untimed seconds (1) of the same URL, the bare view measured at the start of every
+   round and once more at the end. Requests per second, p99 latency, and the ratio to the bare
+   view runs around it, as medians over the rounds (with the lowest and highest ratio: the
+   machine may be shared, and its load average is printed). The beta requests go to 20 links in
+   turn (one per invited customer), each open counted. About 3 minutes in all.
 4. Everything started here is stopped by its pid (on SIGTERM too), and the temporary files
    are removed.
 
-``--redis`` also starts a throwaway ``redis-server`` and counts the beta opens there
-(``BETA_OPENS_REDIS_URL``), as a deployment with a Redis broker does; nothing else changes (the
-cache stays per process, Celery eager).
+A throwaway ``redis-server`` is started too, and the beta opens are counted there
+(``BETA_OPENS_REDIS_URL``), as in production, where Redis is required (throttles) and opens go to
+the broker's Redis; nothing else uses it (the cache stays per process, Celery eager).
+``--no-redis`` counts every open with an UPDATE in the database instead, as ``make run`` does.
+
+Measured on this 2-core machine, quiet (``--postgres``, 5 rounds; ratio to the bare view, p99 as
+a multiple of the bare view's):
+
+=====================================================  ==================  =========
+beta link                                              ratio (min-max)     p99 ×
+=====================================================  ==================  =========
+before issue 9 (hand-written SQL, opens in the DB)     0.26                2.7
+opens in Redis, waiting for each reply, no settle      0.51 (0.47-0.61)    15.7
+opens sent without waiting, lookup in memory, no gc    0.62 (0.54-0.65)    17.3
+  of start-up objects, no settle (``--settle 0``)
+the same with the settle (the default)                 see the closing note of issue 9
+opens in the database (``--no-redis``)                 0.29 (0.24-0.30)    15.9
+=====================================================  ==================  =========
 """
 
 import argparse
@@ -314,23 +330,37 @@ def loadavg() -> str:
         return "unknown"
 
 
-def measure(base: str, paths: dict, scripts: dict, *, rounds: int, options: dict) -> dict:
+def measure(
+    base: str, paths: dict, scripts: dict, *, rounds: int, options: dict, settle: int = 1
+) -> dict:
     """Interleave the bare view with the others, round after round, so that a burst of load from
     elsewhere on the machine lands on both sides of a ratio.
 
     Each round measures the bare view, then every other URL; a last bare run closes the final
     round. A URL's ratio in a round is its rate over the mean of the bare runs around it; the
     result is the median over the rounds, with the lowest and highest ratio to show the noise.
+
+    Each timed run follows ``settle`` seconds of the same URL, not timed: without it a run began
+    while the workers still served the requests the previous URL's run left queued (16 staff
+    inbox requests of ~100 ms each), and its p99 was that backlog's, not its own (the beta link
+    measured 157 ms p99 right after the inbox, 11-14 ms after a settle).
     """
     names = [n for n in paths if n != "bare view"]
     for name, path in paths.items():  # warm-up: template caches, database connections
         wrk(base + path, script=scripts.get(name), duration=1, connections=2, threads=1)
+
+    def timed(name: str) -> dict:
+        url, script = base + paths[name], scripts.get(name)
+        if settle:
+            wrk(url, script=script, **{**options, "duration": settle})
+        return wrk(url, script=script, **options)
+
     bare_runs, runs = [], {name: [] for name in names}
     for _ in range(rounds):
-        bare_runs.append(wrk(base + paths["bare view"], **options))
+        bare_runs.append(timed("bare view"))
         for name in names:
-            runs[name].append(wrk(base + paths[name], script=scripts.get(name), **options))
-    bare_runs.append(wrk(base + paths["bare view"], **options))
+            runs[name].append(timed(name))
+    bare_runs.append(timed("bare view"))
     bare_rps = [r["rps"] for r in bare_runs]
     results = {"bare view": _summarise(bare_runs, [1.0] * len(bare_runs))}
     for name in names:
@@ -372,7 +402,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--postgres", action="store_true", help="throwaway PostgreSQL cluster")
     parser.add_argument(
-        "--redis", action="store_true", help="count beta opens in a throwaway redis-server"
+        "--no-redis",
+        dest="redis",
+        action="store_false",
+        help="count beta opens in the database, not in a throwaway redis-server",
+    )
+    parser.add_argument("--redis", action="store_true", help=argparse.SUPPRESS)  # the default
+    parser.set_defaults(redis=True)
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=1,
+        help="untimed seconds of a URL before each timed run of it (default 1; 0: none)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -466,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
                 "connections": args.connections,
                 "threads": args.threads,
             },
+            settle=args.settle,
         )
         summary = {
             "database": "postgresql" if pg else "sqlite",
@@ -473,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "connections": args.connections,
             "duration_s": args.duration,
+            "settle_s": args.settle,
             "rounds": args.rounds,
             "cpus": os.cpu_count(),
             "loadavg_before": load_before,

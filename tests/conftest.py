@@ -52,11 +52,15 @@ def _reference_data(request):
 def _clear_cache():
     from django.core.cache import caches
 
+    from catalog.cache import forget_lookups
+
     for cache in caches.all():
         cache.clear()
+    forget_lookups()
     yield
     for cache in caches.all():
         cache.clear()
+    forget_lookups()
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from catalog.audit import Action
 from catalog.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Throttled
 from catalog.models import BetaLink, BetaOpenFold, CustomerVerification, Integration, Stage, User
 from catalog.notifications import Kind, notify, partner_recipients, staff_recipients
+from catalog.redis_sender import Sender
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
 from catalog.validation.characters import hidden_text_problem
@@ -330,11 +331,14 @@ def beta_link_record_open(*, link: BetaLink) -> None:
     counted."""
     now = timezone.now()
     if settings.BETA_OPENS_REDIS_URL:
-        try:
-            _count_in_redis(link.pk, now)
-            return
-        except redis.RedisError:
-            logger.warning("Redis refused a beta open; counted in the database", exc_info=True)
+        # Sent without waiting for Redis's reply (``catalog.redis_sender``); opens Redis refused
+        # or that could not be sent come back, this one included, and are counted here.
+        _, sender = _redis(settings.BETA_OPENS_REDIS_URL)
+        open_ = (link.pk, _micros(now))
+        for link_id, micros in sender.run_script([OPENS_KEY], list(open_), tag=open_):
+            moment = _moment(micros)
+            _add_opens(link_id, 1, first=moment, last=moment)
+        return
     BetaLink.objects.filter(pk=link.pk).update(
         open_count=F("open_count") + 1,
         first_opened_at=Coalesce("first_opened_at", Value(now)),
@@ -374,28 +378,33 @@ FOLDS_KEPT = timedelta(days=7)
 
 
 @functools.cache
-def _redis(url: str):
+def _redis(url: str) -> tuple[redis.Redis, Sender]:
+    """A client for the fold, and the sender of opens (one connection per process)."""
     client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-    return client, client.register_script(_COUNT_OPEN)
-
-
-def _count_in_redis(link_id: int, now) -> None:
-    _, count_open = _redis(settings.BETA_OPENS_REDIS_URL)
-    count_open(keys=[OPENS_KEY], args=[link_id, _micros(now)])
+    return client, Sender(url, script=_COUNT_OPEN)
 
 
 def _micros(moment) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def _moment(micros: bytes):
+def _moment(micros: bytes | int):
     return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+
+
+def beta_opens_settle() -> None:
+    """Wait until Redis has run every open this process sent; count those it refused here.
+    (Other processes' opens in flight join the next fold.)"""
+    _, sender = _redis(settings.BETA_OPENS_REDIS_URL)
+    for link_id, micros in sender.wait_for_replies():
+        _add_opens(link_id, 1, first=_moment(micros), last=_moment(micros))
 
 
 def beta_opens_fold() -> int:
     """Add the opens counted in Redis to the links; returns how many were added."""
     if not settings.BETA_OPENS_REDIS_URL:
         return 0
+    beta_opens_settle()
     client, _ = _redis(settings.BETA_OPENS_REDIS_URL)
     # a batch left by a fold that died goes first; else the opens so far become the batch
     if not client.exists(FOLDING_KEY):

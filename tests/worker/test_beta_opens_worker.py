@@ -4,6 +4,11 @@ Run alone with ``.venv/bin/python -m pytest -m worker``. N opens give a count of
 worker is killed between folds and when a fold dies after its commit.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -11,6 +16,8 @@ from catalog.models import BetaLink, BetaOpenFold
 from catalog.services import beta as service
 from tests.data.catalog import beta_link, in_private_beta
 from tests.worker.conftest import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.worker,
@@ -98,3 +105,80 @@ def test_without_redis_answering_an_open_is_counted_in_the_database(settings, be
     finally:
         service._redis.cache_clear()
     assert _counts(link) == [3]
+
+
+# --- Opens are sent without waiting for Redis's reply (catalog.redis_sender) ---------------------
+
+
+def test_opens_sent_without_waiting_are_all_folded_by_the_same_process(
+    opens_in_redis, beta_integration
+):
+    link, token = beta_link(beta_integration)
+    _open(token, 25)
+    _, sender = service._redis(opens_in_redis.url)
+    assert sender._unread  # the open answered before Redis did
+    assert service.beta_opens_fold() == 25
+    assert not sender._unread
+    assert _counts(link) == [25]
+
+
+def test_a_process_killed_right_after_its_opens_loses_none(opens_in_redis, beta_integration):
+    # given a process that counts 40 opens and is killed at once, no reply ever read
+    link, _ = beta_link(beta_integration)
+    program = (
+        "import os, sys\n"
+        "import django\n"
+        "django.setup()\n"
+        "from catalog.redis_sender import Sender\n"
+        "from catalog.services.beta import _COUNT_OPEN, OPENS_KEY\n"
+        "sender = Sender(sys.argv[1], script=_COUNT_OPEN)\n"
+        "for n in range(40):\n"
+        f"    assert sender.run_script([OPENS_KEY], [{link.pk}, 1_700_000_000_000_000 + n],\n"
+        "                             tag=n) == []\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    killed = subprocess.run(
+        [sys.executable, "-c", program, opens_in_redis.url], cwd=ROOT, env=env, timeout=60
+    )
+    assert killed.returncode == -9
+    # then the fold adds all 40
+    assert service.beta_opens_fold() == 40
+    assert _counts(link) == [40]
+
+
+def test_opens_redis_refuses_are_counted_in_the_database(opens_in_redis, beta_integration):
+    link, token = beta_link(beta_integration)
+    client, _ = service._redis(opens_in_redis.url)
+    client.set(service.OPENS_KEY, "not a hash")  # every count now gets an error reply
+    _open(token, 4)
+    service.beta_opens_settle()  # the last replies read; the refused opens go to the database
+    assert _counts(link) == [4]
+    link.refresh_from_db()
+    assert link.first_opened_at and link.last_opened_at
+
+
+def test_after_redis_forgets_the_script_opens_are_counted_and_it_is_loaded_again(
+    opens_in_redis, beta_integration
+):
+    link, token = beta_link(beta_integration)
+    _open(token, 2)
+    service.beta_opens_settle()
+    client, _ = service._redis(opens_in_redis.url)
+    client.script_flush()
+    _open(token, 3)  # refused (NOSCRIPT) until the refusal is read; then the script is loaded
+    service.beta_opens_fold()
+    assert _counts(link) == [5]
+    _open(token, 1)
+    assert service.beta_opens_fold() == 1  # counted in Redis again
+
+
+def test_when_redis_stops_between_opens_they_are_counted_in_the_database(
+    opens_in_redis, beta_integration
+):
+    link, token = beta_link(beta_integration)
+    _open(token, 3)
+    service.beta_opens_fold()
+    opens_in_redis.stop()
+    _open(token, 2)
+    assert _counts(link) == [5]
