@@ -30,3 +30,24 @@ def test_pressing_roll_back_twice_in_the_admin_moves_one_stage_only(
     assert AuditLog.objects.filter(action=Action.INTEGRATION_ROLLED_BACK).count() == 1
     assert OutboxMessage.objects.filter(event=Action.INTEGRATION_ROLLED_BACK).count() == 1
     assert "already in Spec" in second.content.decode()
+
+
+def test_the_admin_cannot_add_an_integration_around_the_registration_rules(
+    client, staff_user, partner_user
+):
+    # given a superuser on the admin: an integration made there would skip the name's character
+    # rules, the unique-name check and the audit of ``integration_register``
+    staff_user.is_superuser = True
+    staff_user.save(update_fields=["is_superuser"])
+    client.force_login(staff_user)
+    before = Integration.objects.count()
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200
+    assert f'href="{CHANGELIST}add/"' not in page.content.decode()
+    assert client.get(f"{CHANGELIST}add/").status_code == 403
+    posted = client.post(
+        f"{CHANGELIST}add/",
+        {"name": "Acme\u202e", "slug": "acme-x", "partner": partner_user.partner_id, "mode": "cloud"},
+    )
+    assert posted.status_code == 403
+    assert Integration.objects.count() == before

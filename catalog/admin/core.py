@@ -250,6 +250,12 @@ class IntegrationAdmin(admin.ModelAdmin):
             fields += [f for f in self.IDENTITY_FIELDS if f not in fields]
         return fields
 
+    def has_add_permission(self, request) -> bool:
+        # An integration is registered by its partner (``integration_register``: the name's
+        # character rules, unique name and slug, audited) or imported from the catalog; an admin
+        # form would skip all of that.
+        return False
+
     @admin.action(permissions=["promote"], description="Promote selected integrations one stage")
     def promote_selected(self, request, queryset):
         """Confirms on an intermediate page that carries each integration's stage as shown; the
