@@ -47,7 +47,12 @@ def test_the_admin_cannot_add_an_integration_around_the_registration_rules(
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     posted = client.post(
         f"{CHANGELIST}add/",
-        {"name": "Acme\u202e", "slug": "acme-x", "partner": partner_user.partner_id, "mode": "cloud"},
+        {
+            "name": "Acme\u202e",
+            "slug": "acme-x",
+            "partner": partner_user.partner_id,
+            "mode": "cloud",
+        },
     )
     assert posted.status_code == 403
     assert Integration.objects.count() == before

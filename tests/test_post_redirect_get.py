@@ -3,10 +3,17 @@ page a partner lands on is a GET, so reloading it creates nothing and sends no s
 
 import pytest
 
-from catalog.models import ApiToken, Integration, OutboxMessage, PullRequest, TeamInvite
-from tests.test_spec_views import PR, building, url  # noqa: F401 - fixture
+from catalog.models import ApiToken, Integration, OutboxMessage, PullRequest, Stage, TeamInvite
+from tests.test_spec_views import PR, url
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def building(integration):
+    integration.stage = Stage.BUILD
+    integration.save(update_fields=["stage"])
+    return integration
 
 
 def _post_then_reload(client, path, data):

@@ -7,12 +7,20 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import SpecRevision
+from catalog.models import SpecRevision, Stage
 from catalog.validation.spec import validate_definition
 from tests.fixtures_spec import acme_definition
-from tests.test_spec_views import editor_post, spec_stage, url  # noqa: F401 - fixture
+from tests.test_spec_views import editor_post, url
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def spec_stage(integration):
+    integration.stage = Stage.SPEC
+    integration.save(update_fields=["stage"])
+    return integration
+
 
 RLO = "\u202e"
 
