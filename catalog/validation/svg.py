@@ -757,7 +757,8 @@ def canonical(root, data: bytes = b"&") -> bytes:
 
     def write_attributes(attrib) -> None:
         if plain and kept.issuperset(attrib):
-            append("".join([f' {name}="{value}"' for name, value in attrib.items()]))
+            for name, value in attrib.items():
+                append(f' {name}="{value}"')
             return
         for name, value in attrib.items():
             if name in kept or name.startswith("aria-"):
@@ -786,7 +787,10 @@ def canonical(root, data: bytes = b"&") -> bytes:
                 append("<" + child_local)
                 if child.attrib:
                     write_attributes(child.attrib)
-                write_content(child, child_local)
+                if child.text or len(child):
+                    write_content(child, child_local)
+                else:  # a leaf, most elements: no call
+                    append("/>")
             tail = child.tail
             if tail:
                 append(sub_text(_escape, tail) if text_escape(tail) else tail)
@@ -1027,7 +1031,7 @@ def check_structure(data: bytes, report: Report) -> tuple[object, _Walk] | None:
                 0,
                 "document",
             )
-    if canvas is not None and max(canvas.aspect, 1 / canvas.aspect) > MAX_ASPECT:
+    if canvas is not None and not 1 / MAX_ASPECT <= canvas.width / canvas.height <= MAX_ASPECT:
         walk.add(
             "svg.extreme_aspect",
             f"The canvas is {canvas.width:g}×{canvas.height:g}: more than {MAX_ASPECT:g} times "
