@@ -382,6 +382,10 @@ DOCS_SITE_URL = env.str("DOCS_SITE_URL", default="https://segment.com/docs").rst
 
 EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3
 TEAM_INVITE_MAX_AGE_DAYS = env.int("TEAM_INVITE_MAX_AGE_DAYS", default=7)
+# Invitations a partner can send in 24 hours (catalog/services/quotas.py): team invitations per
+# partner, beta invitations per integration (staff are not capped).
+TEAM_INVITES_PER_DAY = env.int("TEAM_INVITES_PER_DAY", default=20)
+BETA_INVITES_PER_DAY = env.int("BETA_INVITES_PER_DAY", default=50)
 
 # Second factor (django-otp): staff must verify a TOTP device or a recovery code before any staff
 # page or the admin; partners may opt in. Wrong codes are throttled per device by django-otp and

@@ -37,6 +37,7 @@ from catalog.selectors import spec as spec_selectors
 from catalog.services import metadata as metadata_service
 from catalog.services import pull_requests as pr_service
 from catalog.services import spec as spec_service
+from catalog.services.access import check_active
 from catalog.services.spec import SpecInvalid
 from catalog.validation import spec as spec_validation
 
@@ -131,6 +132,13 @@ def _integration(request, pk: int):
     return api_selectors.api_integration(user=_actor(request), pk=pk)
 
 
+def _writable(request, pk: int):
+    """The integration, for a change: withdrawn or archived ones are read-only (409)."""
+    integration = _integration(request, pk)
+    check_active(integration)
+    return integration
+
+
 # --- Who am I, integrations ---------------------------------------------------------------------
 
 
@@ -202,7 +210,7 @@ SPEC_BODY = {
     openapi_extra=SPEC_BODY,
 )
 def spec_save(request, pk: int, params: Query[SpecWrite]):
-    integration = _integration(request, pk)
+    integration = _writable(request, pk)
     if request.content_type != "application/json":
         raise BadRequest("Send the spec as JSON (Content-Type: application/json).")
     data, errors = spec_validation.parse_json(request.body)
@@ -232,7 +240,7 @@ def spec_save(request, pk: int, params: Query[SpecWrite]):
     summary="Send a draft spec revision for review",
 )
 def spec_submit(request, pk: int, number: int, params: Query[DryRun]):
-    integration = _integration(request, pk)
+    integration = _writable(request, pk)
     revision = _run(
         params.dry_run,
         lambda: spec_service.spec_submit(
@@ -377,7 +385,7 @@ def _stored_names(revision) -> set[str]:
     openapi_extra=METADATA_BODY,
 )
 def metadata_save(request, pk: int, params: Query[MetadataWrite]):
-    integration = _integration(request, pk)
+    integration = _writable(request, pk)
     latest = metadata_selectors.latest_revision(integration=integration)
     form = _metadata_form(request, integration, latest, params.submit)
     if not form.is_valid():
@@ -453,7 +461,7 @@ def pull_requests(request, pk: int):
     summary="Record a pull request (kind code: the destination; docs: the documentation)",
 )
 def pull_request_record(request, pk: int, body: PullRequestIn, params: Query[DryRun]):
-    integration = _integration(request, pk)
+    integration = _writable(request, pk)
     data = body.dict()
     if body.kind == PullRequest.Kind.DOCS:
         form = DocsPullRequestForm(data={"url": data["url"], "description": data["description"]})

@@ -1,7 +1,7 @@
 """Checks and locks every area's services share."""
 
 from catalog import permissions
-from catalog.errors import Forbidden, NotFound
+from catalog.errors import Conflict, Forbidden, NotFound
 from catalog.models import Integration, User
 
 
@@ -45,3 +45,12 @@ def can_review(user: User | None) -> bool:
 def require_reviewer(actor: User | None, *, message: str) -> None:
     if not can_review(actor):
         raise Forbidden(message)
+
+
+def check_active(integration: Integration) -> None:
+    """A withdrawn or archived integration is read-only for its partner until staff restore it."""
+    if not integration.is_active:
+        raise Conflict(
+            f"{integration.name} is {integration.get_lifecycle_display().lower()}: nothing about "
+            "it can be changed. Ask the platform team to restore it if you want to go on."
+        )

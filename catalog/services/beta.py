@@ -29,6 +29,7 @@ from catalog.notifications import Kind, notify, partner_recipients, staff_recipi
 from catalog.redis_sender import Sender
 from catalog.services.access import lock_integration
 from catalog.services.audit import audit_record
+from catalog.services.quotas import within_daily_cap
 from catalog.validation.characters import hidden_text_problem
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,13 @@ def beta_link_issue(
             f"{date_format(active.expires_at, 'F j, Y')}. Extend it, or revoke it to send a new "
             "link.",
             field="email",
+        )
+    if not actor.is_staff:
+        within_daily_cap(
+            made=BetaLink.objects.filter(integration=integration),
+            limit=settings.BETA_INVITES_PER_DAY,
+            what=f"beta invitations for {integration.name}",
+            now=now,
         )
     token, token_hash = tokens.new_token()
     link = BetaLink.objects.create(
@@ -310,7 +318,9 @@ def beta_link_resolve(*, token: str, client_ip: str, now=None, cached: bool = Fa
             "Ask the person who invited you to extend it.",
             title="This beta link has expired",
         )
-    if link.integration.stage not in (Stage.PRIVATE_BETA, Stage.PUBLIC):
+    if link.integration.stage not in (Stage.PRIVATE_BETA, Stage.PUBLIC) or not (
+        link.integration.is_active
+    ):
         raise NotFound(
             "The integration is not open for beta testing right now. Try again later or ask "
             "the person who invited you.",

@@ -232,3 +232,18 @@ def second_factor_reset(*, actor: User, user_id: int, ip_address: str | None = N
         },
     )
     return target
+
+
+@transaction.atomic
+def devices_removed_in_admin(*, actor: User, user_ids: list[int]) -> None:
+    """Devices deleted in the admin: their users' sessions end, as with a reset (a session
+    verified by a device that no longer exists is not trusted to enrol a new one), audited."""
+    for user in User.objects.select_for_update().filter(pk__in=set(user_ids)):
+        user.rotate_session_token()
+        user.save(update_fields=["session_token"])
+        audit_record(
+            action=Action.SECOND_FACTOR_RESET,
+            actor=actor,
+            target=user,
+            old_value={"email": user.email, "devices": user_ids.count(user.pk), "via": "admin"},
+        )

@@ -21,6 +21,7 @@ from catalog.models import Partner, TeamInvite, User
 from catalog.notifications import Kind, notify
 from catalog.services.accounts import _accept, _refuse_hidden_text, email_problem, normalize_email
 from catalog.services.audit import audit_record
+from catalog.services.quotas import within_daily_cap
 from catalog.tokens import hash_token, hashes_match, is_well_formed, new_token
 
 OWNERS_ONLY = "Only your company's owners manage the team."
@@ -119,6 +120,12 @@ def team_invite(*, actor: User, email: str, role: str, now=None) -> TeamInvite:
         raise Invalid(
             f"{email} is already invited. Resend or revoke that invitation below.", field="email"
         )
+    within_daily_cap(
+        made=TeamInvite.objects.filter(partner=partner),
+        limit=settings.TEAM_INVITES_PER_DAY,
+        what="team invitations",
+        now=now,
+    )
     token, token_hash = new_token()
     try:
         with transaction.atomic():

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from catalog import permissions, selectors
 from catalog.errors import ApplicationError, Forbidden
+from catalog.services.access import check_active
 from catalog.views.refusals import refusal_page
 
 # Set at log-in (catalog.apps): this session must verify a second factor. Staff always must.
@@ -117,6 +118,8 @@ def integration_page(
             integration = selectors.integration_for(user=user, pk=pk)
             if partner_writes and request.method == "POST" and not user.is_partner:
                 raise Forbidden(partner_writes)
+            if request.method == "POST" and user.is_partner:
+                check_active(integration)  # withdrawn or archived: read-only (409)
             return view(request, integration, *args, **kwargs)
 
         return wrapper
