@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -103,8 +104,35 @@ def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_code_digest(c)) for c in codes]
+    )
     return codes
+
+
+RECOVERY_SALT = "catalog.second_factor.recovery-code"
+
+
+def recovery_code_digest(code: str, *, secret: str | None = None) -> str:
+    """What is stored for a recovery code: 16 hex digits (64 bits) of an HMAC keyed by the
+    secret key, never the code. django-otp keeps its static tokens as typed; a copy of the table
+    then held working codes, and an unkeyed hash of a 40-bit code is a few hours' guessing."""
+    return salted_hmac(RECOVERY_SALT, _clean_code(code), secret=secret).hexdigest()[:16]
+
+
+def _recovery_digests(code: str) -> list[str]:
+    """The code's digest under the secret key and each fallback (rotating the key keeps the
+    codes made before it working, as ``SECRET_KEY_FALLBACKS`` does for sessions)."""
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [recovery_code_digest(code, secret=secret) for secret in secrets]
+
+
+def _verify_recovery_code(device: StaticDevice, code: str) -> bool:
+    """django-otp's check (single use, its throttle) on the stored digest that matches, if any;
+    one failure counted otherwise."""
+    digests = _recovery_digests(code)
+    stored = device.token_set.filter(token__in=digests).values_list("token", flat=True).first()
+    return device.verify_token(stored or digests[0])
 
 
 @transaction.atomic
@@ -159,7 +187,7 @@ def second_factor_verify(
             is_app = isinstance(device, TOTPDevice)
             if is_app != code.isdigit():
                 continue
-            if device.verify_token(code):
+            if device.verify_token(code) if is_app else _verify_recovery_code(device, code):
                 if not is_app:
                     audit_record(
                         action=Action.SECOND_FACTOR_RECOVERY_USED,
