@@ -1,7 +1,7 @@
 """A Redis connection that sends a command and returns without waiting for its reply.
 
-Counting a beta open in Redis (``services.beta.beta_link_record_open``) used to wait for Redis's
-answer, and under load that wait was 46 % of an open's time in a web worker (py-spy on
+Counting a beta open in Redis (``services.beta_opens.beta_link_record_open``) used to wait for
+Redis's answer, and under load that wait was 46 % of an open's time in a web worker (py-spy on
 ``python -m benchmarks.http --postgres --redis``; the measured gain is in the benchmark's
 docstring). Here the command is handed to the kernel and the request goes on; the reply is read
 later, when the next command finds it waiting, or with a wait once ``MAX_UNREAD`` replies are

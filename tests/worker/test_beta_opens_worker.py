@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import BetaLink, BetaOpenFold
-from catalog.services import beta as service
+from catalog.services import beta_opens as service
 from tests.data.catalog import beta_link, in_private_beta
 from tests.worker.conftest import wait_for
 
@@ -130,7 +130,7 @@ def test_a_process_killed_right_after_its_opens_loses_none(opens_in_redis, beta_
         "import django\n"
         "django.setup()\n"
         "from catalog.redis_sender import Sender\n"
-        "from catalog.services.beta import _COUNT_OPEN, OPENS_KEY\n"
+        "from catalog.services.beta_opens import _COUNT_OPEN, OPENS_KEY\n"
         "sender = Sender(sys.argv[1], script=_COUNT_OPEN)\n"
         "for n in range(40):\n"
         f"    assert sender.run_script([OPENS_KEY], [{link.pk}, 1_700_000_000_000_000 + n],\n"
