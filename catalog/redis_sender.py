@@ -12,10 +12,11 @@ Nothing is lost or counted twice by leaving early:
   delivered even if the process exits or is killed right after (a worker restart loses nothing).
 - An error reply (a script Redis no longer knows, a read-only replica, no memory) hands that
   command back to the caller, which records it another way.
-- A command that cannot be sent is handed back at once; a connection Redis closed (a restart) is
-  noticed before sending into it. A connection that breaks while replies are unread leaves those
-  commands' outcome unknown, as a timeout after sending does for any client: they were sent, so
-  they are taken as done, and the loss is logged. (Redis restarting without persistence loses its
+- A command that cannot be sent is handed back at once, and so is every command for the next
+  ``RETRY_SECONDS``; a connection Redis closed (a restart) is noticed before sending into it.
+  A connection that breaks while replies are unread leaves those commands' outcome unknown, as
+  a timeout after sending does for any client: they were sent, so they are taken as done, and
+  the loss is logged. (Redis restarting without persistence loses its
   unfolded opens anyway; with it, at most the commands in flight at that moment.)
 
 One connection per process (a forked child opens its own), guarded by a lock for threaded workers.
@@ -25,12 +26,17 @@ import collections
 import logging
 import os
 import threading
+import time
 
 import redis
 
 logger = logging.getLogger(__name__)
 
 MAX_UNREAD = 200
+# After a failure, commands are handed back at once for this long instead of trying Redis again:
+# with Redis unreachable (a dropped route, not a refused port) each try would wait out the 2 s
+# connect timeout inside a request.
+RETRY_SECONDS = 5.0
 
 
 class Sender:
@@ -42,6 +48,7 @@ class Sender:
         self._pid = None
         self._unread: collections.deque = collections.deque()
         self._lock = threading.Lock()
+        self._retry_at = 0.0
 
     def run_script(self, keys: list, args: list, *, tag) -> list:
         """Send the script with ``keys`` and ``args``; return the tags of commands Redis refused
@@ -50,14 +57,21 @@ class Sender:
         with self._lock:
             refused = self._read(wait=len(self._unread) >= MAX_UNREAD)
             self._drop_if_closed()
+            if time.monotonic() < self._retry_at:
+                return [*refused, tag]
             try:
                 if self._sha is None or self._pid != os.getpid():
                     refused += self._read(wait=True, all_of_them=True)
                     self._load_script()
                 self._connection.send_command("EVALSHA", self._sha, len(keys), *keys, *args)
             except redis.RedisError:
-                logger.warning("Redis took no command; handed back", exc_info=True)
+                logger.warning(
+                    "Redis took no command; handed back, and so for %g s",
+                    RETRY_SECONDS,
+                    exc_info=True,
+                )
                 self._forget()
+                self._retry_at = time.monotonic() + RETRY_SECONDS
                 return [*refused, tag]
             self._unread.append(tag)
             return refused

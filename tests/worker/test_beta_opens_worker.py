@@ -182,3 +182,19 @@ def test_when_redis_stops_between_opens_they_are_counted_in_the_database(
     opens_in_redis.stop()
     _open(token, 2)
     assert _counts(link) == [5]
+
+
+def test_after_redis_fails_opens_skip_it_for_a_few_seconds(opens_in_redis, beta_integration):
+    link, token = beta_link(beta_integration)
+    _open(token, 1)
+    service.beta_opens_fold()
+    opens_in_redis.stop()
+    _open(token, 1)  # this one finds Redis gone: counted in the database
+    _, sender = service._redis(opens_in_redis.url)
+
+    def no_connecting():
+        raise AssertionError("tried Redis again within RETRY_SECONDS")
+
+    sender._pool.make_connection = no_connecting
+    _open(token, 3)  # straight to the database, no wait on a connect timeout
+    assert _counts(link) == [5]
