@@ -7,10 +7,10 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import SpecRevision, Stage
+from catalog.models import ChangeRequest, SpecRevision, Stage
 from catalog.validation.spec import validate_definition
-from tests.fixtures_spec import acme_definition
-from tests.test_spec_views import editor_post, url
+from tests.fixtures_spec import acme_definition, make_live
+from tests.test_spec_views import change_post, editor_post, url
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,23 @@ def test_the_editor_shows_the_rows_checks_the_schema_the_rules_and_unsafe_text_a
     assert 'name="a-1-title" value="Track Again"' in html
     assert html.count(RLO) <= 1  # only in the kept input of the description
     assert SpecRevision.objects.count() == 0
+
+
+def test_a_change_request_shows_its_link_problem_and_the_specs_rules_together(
+    partner_client, integration
+):
+    make_live(integration)
+    data = change_post(
+        integration,
+        pr_url="not a link",
+        **{"a-1-key": "trackEvent", "a-1-title": "Again", "a-1-description": "Again."},
+    )
+    response = partner_client.post(url(integration, "changes/"), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_pr_url_errors"' in html
+    assert "Action key “trackEvent” is used twice" in html
+    assert ChangeRequest.objects.count() == 0
 
 
 def test_a_field_the_rows_checks_refuse_keeps_their_message_only(partner_client, spec_stage):

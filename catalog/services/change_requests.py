@@ -117,17 +117,27 @@ def _clean_proposal(integration: Integration, definition, *, video_url: str, sum
             "slug": definition.get("slug") or integration.slug,
         }
     proposed, errors = validate_definition(definition, for_submit=True)
-    if errors:
-        raise SpecInvalid(errors)
+    fields: dict[str, list[str]] = {}
     video_url = (video_url or "").strip()
     if video_url:
         problem = check_video_url(video_url)
         if problem:
-            raise Invalid(problem.message, field="video_url")
+            fields["video_url"] = [problem.message]
     summary = (summary or "").strip()
     if len(summary) > MAX_SUMMARY:
-        raise Invalid(f"The summary can be at most {MAX_SUMMARY} characters.", field="summary")
-    return proposed, video_url, summary
+        fields["summary"] = [f"The summary can be at most {MAX_SUMMARY} characters."]
+    return proposed, errors, video_url, summary, fields
+
+
+def _refuse_all(spec_errors: list, fields: dict[str, list[str]]) -> None:
+    """Every problem of the proposal at once: the spec's and the links' (nothing when none)."""
+    if spec_errors:
+        raise SpecInvalid(spec_errors, fields=fields)
+    if len(fields) == 1:
+        [(field, messages)] = fields.items()
+        raise Invalid(messages[0], field=field)
+    if fields:
+        raise Invalid(f"{len(fields)} problems to fix; nothing was filed.", errors=fields)
 
 
 def _code_pull_request(
@@ -170,10 +180,14 @@ def change_request_submit(
     integration = lock_integration(integration_id)
     check_partner(actor, integration)
     _check_can_file(integration)
-    proposed, video_url, summary = _clean_proposal(
+    proposed, spec_errors, video_url, summary, fields = _clean_proposal(
         integration, definition, video_url=video_url, summary=summary
     )
-    pr_url = canonical_url(pr_url, PullRequest.Kind.CODE, field="pr_url")
+    try:
+        pr_url = canonical_url(pr_url, PullRequest.Kind.CODE, field="pr_url")
+    except Invalid as error:
+        fields = {"pr_url": error.errors["pr_url"], **fields}
+    _refuse_all(spec_errors, fields)
     check = check_change(
         integration=integration,
         live=_baseline(integration),

@@ -26,14 +26,22 @@ from catalog.validation.spec import SpecError, validate_definition
 class SpecInvalid(Invalid):
     """The definition breaks the schema or a sense rule; ``items`` are ``SpecError``s."""
 
-    def __init__(self, errors: list[SpecError], message: str | None = None):
+    def __init__(
+        self,
+        errors: list[SpecError],
+        message: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+    ):
+        """``fields``: problems of the form's other fields found in the same pass (a change
+        request's links), shown with the spec's."""
         count = len(errors)
-        super().__init__(
+        message = (
             message
-            or f"The spec has {count} problem{'s' if count != 1 else ''}; nothing was saved.",
-            field="definition",
-            items=errors,
+            or f"The spec has {count} problem{'s' if count != 1 else ''}; nothing was saved."
         )
+        super().__init__(message, items=errors, errors={"definition": [message], **(fields or {})})
+        self.field = "definition"
 
 
 # --- Shared checks -----------------------------------------------------------------------------
