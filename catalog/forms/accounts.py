@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import URLValidator
 from django.utils.html import format_html
 
+from catalog.forms.base import TextRulesForm
 from catalog.models import AgreementVersion, User
 from catalog.services import accounts
 
@@ -169,7 +170,7 @@ class LoginForm(AuthenticationForm):
             )
 
 
-class ResendConfirmationForm(forms.Form):
+class ResendConfirmationForm(TextRulesForm):
     email = forms.EmailField(label="Email", max_length=254)
 
     def clean_email(self) -> str:

@@ -2,10 +2,11 @@
 
 from django import forms
 
+from catalog.forms.base import TextRulesForm
 from catalog.services.api_tokens import MAX_DAYS, MAX_NAME
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(TextRulesForm):
     name = forms.CharField(
         label="Name",
         max_length=MAX_NAME,

@@ -3,10 +3,11 @@
 from django import forms
 from django.conf import settings
 
+from catalog.forms.base import TextRulesForm
 from catalog.services.beta import MAX_DAYS
 
 
-class BetaInviteForm(forms.Form):
+class BetaInviteForm(TextRulesForm):
     email = forms.EmailField(
         label="Customer's email",
         max_length=254,
@@ -34,7 +35,7 @@ class BetaExtendForm(forms.Form):
     days = forms.IntegerField(label="Extend by (days)", min_value=1, max_value=MAX_DAYS)
 
 
-class CustomerVerificationForm(forms.Form):
+class CustomerVerificationForm(TextRulesForm):
     workspace_name = forms.CharField(
         label="Workspace name",
         max_length=200,

@@ -6,6 +6,7 @@ run in the service, through the same ``catalog.validation`` functions the comman
 
 from django import forms
 
+from catalog.forms.base import TextRulesForm
 from catalog.models import Category, Integration, MetadataRevision
 from catalog.services.metadata import (
     MAX_COMMENT,
@@ -196,7 +197,7 @@ class MetadataForm(forms.Form):
                 self.add_error(field_name, problem.message)
 
 
-class MetadataReviewForm(forms.Form):
+class MetadataReviewForm(TextRulesForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("changes", "Request changes")],
         error_messages={"required": "Choose “Approve” or “Request changes”."},

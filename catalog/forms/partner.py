@@ -3,6 +3,7 @@
 from django import forms
 
 from catalog.forms.accounts import ShownAgreementsMixin, agreement_label, http_url
+from catalog.forms.base import TextRulesForm
 from catalog.models import AgreementVersion, DestinationMode, Partner
 
 MOBILE = "device-mobile"
@@ -27,7 +28,7 @@ class ModeRadioSelect(forms.RadioSelect):
         return option
 
 
-class ProfileForm(ShownAgreementsMixin, forms.Form):
+class ProfileForm(ShownAgreementsMixin, TextRulesForm):
     """Company name and website (owners only; disabled for members) and the agreements not yet
     accepted at this partner."""
 
@@ -76,7 +77,7 @@ class ProfileForm(ShownAgreementsMixin, forms.Form):
         return [k for k in AgreementVersion.Kind.values if self.cleaned_data.get(f"accept_{k}")]
 
 
-class IntegrationForm(forms.Form):
+class IntegrationForm(TextRulesForm):
     name = forms.CharField(
         label="Integration name",
         max_length=120,

@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 
 from catalog.errors import BadRequest, Invalid
+from catalog.forms.base import TextRulesForm
 from catalog.forms.partner import ModeRadioSelect
 from catalog.models import PullRequest
 from catalog.validation.spec import (
@@ -24,6 +25,7 @@ from catalog.validation.spec import (
     SpecError,
     validate_definition,
 )
+from catalog.validation.urls import parse_pull_request_url
 
 MOBILE = "device-mobile"
 MODE_CHOICES = [
@@ -632,7 +634,16 @@ class SpecUploadForm(forms.Form):
     )
 
 
-class PullRequestForm(forms.Form):
+def _pull_request_link(value: str, repository: str) -> str:
+    """The link checked as the service checks it, so a wrong one shows with the form's other
+    problems (the service still checks, and stores the canonical form)."""
+    parsed = parse_pull_request_url(value, repository)
+    if not parsed.ok:
+        raise forms.ValidationError(parsed.error.message)
+    return value
+
+
+class PullRequestForm(TextRulesForm):
     url = forms.CharField(
         label="Pull request link",
         max_length=500,
@@ -656,18 +667,21 @@ class PullRequestForm(forms.Form):
 
     def __init__(self, *args, repository: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        repository = repository or settings.DESTINATIONS_REPOSITORY
+        repository = self.repository = repository or settings.DESTINATIONS_REPOSITORY
         self.fields["url"].widget.attrs["placeholder"] = f"{repository}/pull/1234"
         self.fields["url"].help_text = f"A pull request on {repository}."
 
+    def clean_url(self) -> str:
+        return _pull_request_link(self.cleaned_data["url"], self.repository)
 
-class PullRequestEditForm(forms.Form):
+
+class PullRequestEditForm(TextRulesForm):
     description = PullRequestForm.base_fields["description"]
     unit_tests_added = PullRequestForm.base_fields["unit_tests_added"]
     tested_end_to_end = PullRequestForm.base_fields["tested_end_to_end"]
 
 
-class DocsPullRequestForm(forms.Form):
+class DocsPullRequestForm(TextRulesForm):
     url = forms.CharField(label="Docs pull request link", max_length=500, widget=forms.URLInput())
     description = forms.CharField(
         label="Note", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -678,8 +692,11 @@ class DocsPullRequestForm(forms.Form):
         self.fields["url"].widget.attrs["placeholder"] = f"{settings.DOCS_REPOSITORY}/pull/1234"
         self.fields["url"].help_text = f"A pull request on {settings.DOCS_REPOSITORY}."
 
+    def clean_url(self) -> str:
+        return _pull_request_link(self.cleaned_data["url"], settings.DOCS_REPOSITORY)
 
-class PullRequestStateForm(forms.Form):
+
+class PullRequestStateForm(TextRulesForm):
     state = forms.ChoiceField(label="State", choices=PullRequest.State.choices)
     merged_at = forms.DateTimeField(
         label="Merged at",
@@ -705,7 +722,7 @@ class PullRequestStateForm(forms.Form):
         return naive.replace(tzinfo=ZoneInfo(settings.PLATFORM_TIME_ZONE))
 
 
-class EmergencyDeployForm(forms.Form):
+class EmergencyDeployForm(TextRulesForm):
     reason = forms.CharField(
         label="Why it was deployed outside the Wednesday train",
         max_length=2000,
@@ -714,7 +731,7 @@ class EmergencyDeployForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(TextRulesForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("request_changes", "Request changes")]
     )
@@ -726,12 +743,12 @@ class ReviewForm(forms.Form):
     )
 
 
-class ChangeRequestReviewForm(forms.Form):
+class ChangeRequestReviewForm(TextRulesForm):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
     comment = ReviewForm.base_fields["comment"]
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(TextRulesForm):
     pr_url = forms.CharField(label="Pull request link", max_length=500, widget=forms.URLInput())
     video_url = forms.CharField(
         label="Video link",
@@ -763,3 +780,6 @@ class ChangeRequestForm(forms.Form):
         ].help_text = (
             f"One pull request on {settings.DESTINATIONS_REPOSITORY}, for this integration only."
         )
+
+    def clean_pr_url(self) -> str:
+        return _pull_request_link(self.cleaned_data["pr_url"], settings.DESTINATIONS_REPOSITORY)

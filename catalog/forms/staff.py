@@ -2,10 +2,11 @@
 
 from django import forms
 
+from catalog.forms.base import TextRulesForm
 from catalog.models import Stage
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(TextRulesForm):
     # The stage the person saw: a second press of the same button is refused, not applied twice.
     expected_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
     note = forms.CharField(
@@ -16,7 +17,7 @@ class PromoteForm(forms.Form):
     )
 
 
-class RollBackForm(forms.Form):
+class RollBackForm(TextRulesForm):
     expected_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Reason (the partner sees it)",

@@ -3,6 +3,7 @@
 from django import forms
 
 from catalog.forms.accounts import SignUpForm
+from catalog.forms.base import TextRulesForm
 from catalog.models import User
 from catalog.services import accounts
 
@@ -12,7 +13,7 @@ ROLE_CHOICES = [
 ]
 
 
-class InviteForm(forms.Form):
+class InviteForm(TextRulesForm):
     email = forms.EmailField(
         label="Colleague's work email",
         max_length=254,
