@@ -90,6 +90,24 @@ def request_size_guard(get_response):
     return middleware
 
 
+def api_head(get_response):
+    """``HEAD`` on the JSON API answers as ``GET`` does, without the body (django-ninja routes
+    only the methods an operation declares, so it said 405; declaring HEAD on each operation
+    would put a second operation per path in the OpenAPI schema)."""
+
+    def middleware(request):
+        if request.method != "HEAD" or not request.path_info.startswith("/api/"):
+            return get_response(request)
+        request.method = "GET"
+        response = get_response(request)
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return middleware
+
+
 # Paths a signed-in person reaches before passing the second factor: signing in and out, the
 # second-factor pages themselves, and what anyone may see without an account.
 SECOND_FACTOR_FREE = (

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything can read a body: refuses one larger than its route accepts, unread.
     "catalog.middleware.request_size_guard",
+    "catalog.middleware.api_head",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
