@@ -174,3 +174,52 @@ def test_refusal_pages_pass_axe_too(browser, live_server, demo):
     _check(page, "/catalog/no-such-integration/", problems, expect=404)
     context.close()
     assert problems == [], json.dumps(problems, indent=1)
+
+
+# Forms sent with mistakes: (path, the form's action ending, fields to fill). Every form shows its
+# errors beside the fields; the page with them must pass axe as well as the empty form does.
+ANONYMOUS_FORMS = [
+    ("/accounts/signup/", "/accounts/signup/", {"email": "not an address"}),
+    ("/accounts/login/", "/accounts/login/", {"username": "nobody@example.com", "password": "x"}),
+    ("/accounts/confirm/resend/", "/accounts/confirm/resend/", {"email": "a\u202e@b.example"}),
+]
+PARTNER_FORMS = [
+    ("/partner/integrations/new/", "/partner/integrations/new/", {"name": "Acme \u202e"}),
+    ("/partner/api-tokens/", "/partner/api-tokens/", {"name": ""}),
+    ("/partner/team/", "/partner/team/invite/", {"email": "not an address"}),
+    ("/partner/profile/", "/partner/profile/", {"name": ""}),
+]
+
+
+def _send_with_mistakes(page, path, action, fill, problems) -> None:
+    page.goto(path)
+    form = page.locator(f"form[action$='{action}']").first
+    for name, value in fill.items():
+        form.locator(f"[name={name}]").fill(value)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").first.click()
+    if not page.locator(".errorlist, [role=alert]").count():
+        problems.append((path, "no error shown"))
+    violations = page.evaluate(RUN_AXE, TAGS)
+    if violations:
+        problems.append((path + " (with errors)", violations))
+
+
+def test_forms_showing_their_errors_pass_axe(browser, live_server, demo):
+    problems: list = []
+    for person, forms in (("anonymous", ANONYMOUS_FORMS), ("partner", PARTNER_FORMS)):
+        context = browser.new_context(base_url=live_server.url)
+        context.add_init_script(path=str(AXE))
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        if person == "partner":
+            user = _password(demo, person)
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", user["email"])
+            page.fill("input[name=password]", user["password"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+        for path, action, fill in forms:
+            _send_with_mistakes(page, path, action, fill, problems)
+        context.close()
+    assert problems == [], json.dumps(problems, indent=1)

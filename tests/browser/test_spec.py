@@ -182,3 +182,35 @@ def test_change_request_refused_then_fixed_then_approved_by_staff(
     integration.refresh_from_db()
     assert integration.live_spec_id == change.spec_revision_id
     assert csp == []
+
+
+def test_every_problem_of_a_save_is_shown_beside_its_field_and_the_page_passes_axe(
+    page, login, partner_user, spec_stage
+):
+    from tests.browser.test_axe import AXE, OVERFLOW, RUN_AXE, TAGS
+
+    page.add_init_script(path=str(AXE))
+    login(partner_user)
+    page.goto(f"/partner/integrations/{spec_stage.pk}/spec/")
+    page.fill("#id_meta-description", "Sends your events to Acme \u202e here.")  # unsafe text
+    page.click("button[data-add=settings]")
+    page.fill("#id_s-0-label", "API Key")  # no key: the row's own check
+    page.click("button[data-add=actions]")
+    page.fill("#id_a-0-key", "trackEvent")
+    page.fill("#id_a-0-title", "Track Event")
+    page.click("button[data-add=actions]")
+    page.fill("#id_a-1-key", "trackEvent")  # the same key twice: a rule of the spec
+    page.fill("#id_a-1-title", "Track Again")
+    page.click("button[data-add=presets]")
+    page.fill("#id_p-0-name", "Track Calls")
+    page.fill("#id_p-0-partnerAction", "trackEvent")
+    page.fill("#id_p-0-subscribe", "type ==")  # a subscription that can't be read
+    page.click("button[value=save]:not(.visually-hidden)")
+    page.wait_for_selector("#id_s-0-key_errors")
+    for field in ("meta-description", "a-1-key", "p-0-subscribe"):
+        assert page.locator(f"#id_{field}_errors").count() == 1, field
+    assert page.input_value("#id_a-1-title") == "Track Again"
+    assert SpecRevision.objects.count() == 0
+    assert page.evaluate(RUN_AXE, TAGS) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(OVERFLOW) <= 1
