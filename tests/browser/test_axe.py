@@ -191,9 +191,12 @@ PARTNER_FORMS = [
 ]
 
 
-def _send_with_mistakes(page, path, action, fill, problems) -> None:
+def _send_with_mistakes(page, path, action, fill, problems) -> bool:
+    """False when the page has no such form (an integration at a stage without it)."""
     page.goto(path)
     form = page.locator(f"form[action$='{action}']").first
+    if not form.count():
+        return False
     for name, value in fill.items():
         form.locator(f"[name={name}]").fill(value)
     with page.expect_navigation():
@@ -203,6 +206,7 @@ def _send_with_mistakes(page, path, action, fill, problems) -> None:
     violations = page.evaluate(RUN_AXE, TAGS)
     if violations:
         problems.append((path + " (with errors)", violations))
+    return True
 
 
 def test_forms_showing_their_errors_pass_axe(browser, live_server, demo):
@@ -220,6 +224,45 @@ def test_forms_showing_their_errors_pass_axe(browser, live_server, demo):
             page.click("button[type=submit]")
             page.wait_for_load_state()
         for path, action, fill in forms:
-            _send_with_mistakes(page, path, action, fill, problems)
+            assert _send_with_mistakes(page, path, action, fill, problems), path
         context.close()
+    assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_integration_forms_showing_their_errors_pass_axe(browser, live_server, demo):
+    owner = User.objects.get(email=_password(demo, "partner")["email"])
+    mine = Integration.objects.filter(partner=owner.partner).order_by("pk")
+    in_beta = mine.filter(stage=Stage.PRIVATE_BETA).first()
+    editable = [i for i in mine if i.is_active and i.stage != Stage.PUBLIC]
+    forms = []
+    for i in editable:  # whichever of them show these forms at their stage
+        base = f"/partner/integrations/{i.pk}/"
+        forms.append((base + "pull-requests/", "/pull-requests/", {"url": "nope"}))
+        forms.append((base + "metadata/", "/metadata/", {"description": "x\u202e"}))
+    if in_beta is not None:
+        forms.append((f"/partner/integrations/{in_beta.pk}/beta/", "/beta/", {"email": "nope"}))
+    problems: list = []
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(path=str(AXE))
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    user = _password(demo, "partner")
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user["email"])
+    page.fill("input[name=password]", user["password"])
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    sent = set()
+    for path, action, fill in forms:
+        if action not in sent and _send_with_mistakes(page, path, action, fill, problems):
+            sent.add(action)
+    assert sent == {"/pull-requests/", "/metadata/", "/beta/"}, sent
+    # the customer's "it works" form, sent without a workspace name
+    beta_path = urlparse(demo["beta_links"][0]["url"]).path
+    anonymous = browser.new_context(base_url=live_server.url)
+    anonymous.add_init_script(path=str(AXE))
+    customer = anonymous.new_page()
+    assert _send_with_mistakes(customer, beta_path, "verify/", {"workspace_name": ""}, problems)
+    context.close()
+    anonymous.close()
     assert problems == [], json.dumps(problems, indent=1)
