@@ -191,7 +191,7 @@ PARTNER_FORMS = [
 ]
 
 
-def _send_with_mistakes(page, path, action, fill, problems) -> bool:
+def _send_with_mistakes(page, path, action, fill, problems, *, button="") -> bool:
     """False when the page has no such form (an integration at a stage without it)."""
     page.goto(path)
     form = page.locator(f"form[action$='{action}']").first
@@ -200,7 +200,7 @@ def _send_with_mistakes(page, path, action, fill, problems) -> bool:
     for name, value in fill.items():
         form.locator(f"[name={name}]").fill(value)
     with page.expect_navigation():
-        form.locator("button[type=submit]").first.click()
+        form.locator(button or "button[type=submit]").first.click()
     if not page.locator(".errorlist, [role=alert]").count():
         problems.append((path, "no error shown"))
     violations = page.evaluate(RUN_AXE, TAGS)
@@ -265,4 +265,29 @@ def test_integration_forms_showing_their_errors_pass_axe(browser, live_server, d
     assert _send_with_mistakes(customer, beta_path, "verify/", {"workspace_name": ""}, problems)
     context.close()
     anonymous.close()
+    assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_staff_forms_showing_their_errors_pass_axe(browser, live_server, demo):
+    revision = SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED).first()
+    moving = Integration.objects.filter(partner__isnull=False).exclude(stage=Stage.SIGNUP).first()
+    problems: list = []
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(path=str(AXE))
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    user = _password(demo, "staff")
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user["email"])
+    page.fill("input[name=password]", user["password"])
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    _pass_second_factor(page, user, problems)
+    review = f"/staff/integrations/{revision.integration_id}/spec/r{revision.number}/"
+    assert _send_with_mistakes(
+        page, review, review, {}, problems, button="button[value=request_changes]"
+    )
+    base = f"/staff/integrations/{moving.pk}/"
+    assert _send_with_mistakes(page, base, "/roll-back/", {"reason": ""}, problems)
+    context.close()
     assert problems == [], json.dumps(problems, indent=1)
