@@ -127,27 +127,34 @@ def _check(page, path, problems, *, expect=200):
         problems.append((path, violations))
 
 
+def _signed_in(browser, live_server, demo, person, problems, **context_options):
+    """A page with axe loaded, signed in as ``person`` of the demo (staff pass their second
+    factor; "anonymous" stays signed out). Returns (context, page)."""
+    context = browser.new_context(base_url=live_server.url, **context_options)
+    context.add_init_script(path=str(AXE))
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    if person != "anonymous":
+        user = _password(demo, person)
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user["email"])
+        page.fill("input[name=password]", user["password"])
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        if user.get("totp_secret"):
+            _pass_second_factor(page, user, problems)
+    return context, page
+
+
 def test_every_page_passes_axe_and_fits_a_phone(browser, live_server, demo):
     assert AXE.exists(), "axe-core is missing: tests/install_node_deps.sh installs it"
     pages = pages_for(demo)
     problems: list = []
     checked = 0
     for person, paths in pages.items():
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        context, page = _signed_in(
+            browser, live_server, demo, person, problems, viewport={"width": 1280, "height": 900}
         )
-        context.add_init_script(path=str(AXE))
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        if person != "anonymous":
-            user = _password(demo, person)
-            page.goto("/accounts/login/")
-            page.fill("input[name=username]", user["email"])
-            page.fill("input[name=password]", user["password"])
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            if user.get("totp_secret"):
-                _pass_second_factor(page, user, problems)
         for path in paths:
             _check(page, path, problems)
             checked += 1
@@ -212,17 +219,7 @@ def _send_with_mistakes(page, path, action, fill, problems, *, button="") -> boo
 def test_forms_showing_their_errors_pass_axe(browser, live_server, demo):
     problems: list = []
     for person, forms in (("anonymous", ANONYMOUS_FORMS), ("partner", PARTNER_FORMS)):
-        context = browser.new_context(base_url=live_server.url)
-        context.add_init_script(path=str(AXE))
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        if person == "partner":
-            user = _password(demo, person)
-            page.goto("/accounts/login/")
-            page.fill("input[name=username]", user["email"])
-            page.fill("input[name=password]", user["password"])
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+        context, page = _signed_in(browser, live_server, demo, person, problems)
         for path, action, fill in forms:
             assert _send_with_mistakes(page, path, action, fill, problems), path
         context.close()
@@ -242,16 +239,7 @@ def test_integration_forms_showing_their_errors_pass_axe(browser, live_server, d
     if in_beta is not None:
         forms.append((f"/partner/integrations/{in_beta.pk}/beta/", "/beta/", {"email": "nope"}))
     problems: list = []
-    context = browser.new_context(base_url=live_server.url)
-    context.add_init_script(path=str(AXE))
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    user = _password(demo, "partner")
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user["email"])
-    page.fill("input[name=password]", user["password"])
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    context, page = _signed_in(browser, live_server, demo, "partner", problems)
     sent = set()
     for path, action, fill in forms:
         if action not in sent and _send_with_mistakes(page, path, action, fill, problems):
@@ -259,9 +247,7 @@ def test_integration_forms_showing_their_errors_pass_axe(browser, live_server, d
     assert sent == {"/pull-requests/", "/metadata/", "/beta/"}, sent
     # the customer's "it works" form, sent without a workspace name
     beta_path = urlparse(demo["beta_links"][0]["url"]).path
-    anonymous = browser.new_context(base_url=live_server.url)
-    anonymous.add_init_script(path=str(AXE))
-    customer = anonymous.new_page()
+    anonymous, customer = _signed_in(browser, live_server, demo, "anonymous", problems)
     assert _send_with_mistakes(customer, beta_path, "verify/", {"workspace_name": ""}, problems)
     context.close()
     anonymous.close()
@@ -272,17 +258,7 @@ def test_staff_forms_showing_their_errors_pass_axe(browser, live_server, demo):
     revision = SpecRevision.objects.filter(status=ReviewStatus.SUBMITTED).first()
     moving = Integration.objects.filter(partner__isnull=False).exclude(stage=Stage.SIGNUP).first()
     problems: list = []
-    context = browser.new_context(base_url=live_server.url)
-    context.add_init_script(path=str(AXE))
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    user = _password(demo, "staff")
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user["email"])
-    page.fill("input[name=password]", user["password"])
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    _pass_second_factor(page, user, problems)
+    context, page = _signed_in(browser, live_server, demo, "staff", problems)
     review = f"/staff/integrations/{revision.integration_id}/spec/r{revision.number}/"
     assert _send_with_mistakes(
         page, review, review, {}, problems, button="button[value=request_changes]"
