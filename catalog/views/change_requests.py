@@ -86,10 +86,9 @@ def _submit(request, integration, form, editor, definition, *, from_file: bool):
             **{k: form.cleaned_data[k] for k in LINKS},
         )
     except spec_service.SpecInvalid as error:
-        for field, problems in error.errors.items():  # the links' problems, found with the spec's
-            if field in form.fields:
-                for problem in problems:
-                    form.add_error(field, problem)
+        links = {f: m for f, m in error.errors.items() if f in form.fields}
+        if links:  # the links' problems, found with the spec's, beside their fields
+            at_fields(form, Invalid(error.message, errors=links))
         if from_file:
             return page(file_errors=error.items, status=error.status)
         editor.add_spec_errors(error.items)
